@@ -11,7 +11,8 @@ export type ErrorKind =
   | "unsupported-media-type"
   | "rate-limited"
   | "upstream"
-  | "unavailable";
+  | "unavailable"
+  | "internal";
 
 const STATUS: Record<ErrorKind, number> = {
   validation: 400,
@@ -26,6 +27,7 @@ const STATUS: Record<ErrorKind, number> = {
   "rate-limited": 429,
   upstream: 502,
   unavailable: 503,
+  internal: 500,
 };
 
 export interface AppErrorOptions {

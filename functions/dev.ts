@@ -1,0 +1,3 @@
+import { registerHttpArea } from "../lib/azure-host/register.js";
+
+registerHttpArea("dev");

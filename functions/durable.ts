@@ -1,0 +1,3 @@
+import { registerDurable } from "../lib/azure-host/register.js";
+
+registerDurable();

@@ -1,0 +1,3 @@
+import { registerTimers } from "../lib/azure-host/register.js";
+
+registerTimers();

@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import type { HttpRequestInit } from "@azure/functions";
+import { HttpRequest, HttpResponse, InvocationContext } from "../registry/azure-functions.js";
+import { withServices } from "../app/container.js";
+import type { AppServices } from "../app/services.js";
+import { AppError } from "../core/errors.js";
+import { problemResponse } from "../http/problem.js";
+import { requestIdFrom } from "../http/request-id.js";
+import type { Router } from "../http/router.js";
+import { errorFields } from "../telemetry/logger.js";
+import type { HttpFunctionEntry } from "../registry/types.js";
+
+/** The library's constructor also takes a native fetch Request, which lets the body stay a stream. */
+type StreamingRequestInit = HttpRequestInit & { nativeRequest: Request };
+
+export interface HttpHostOptions {
+  port: number;
+  host?: string;
+  router: Router<HttpFunctionEntry>;
+  services: AppServices;
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    const value = req.rawHeaders[i + 1];
+    if (name !== undefined && value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
+
+type ResponseInit = Awaited<ReturnType<HttpFunctionEntry["handler"]>>;
+
+async function writeResponse(res: ServerResponse, init: ResponseInit, method: string): Promise<void> {
+  const response = new HttpResponse(init);
+  res.statusCode = response.status ?? 200;
+  for (const [name, value] of response.headers.entries()) res.setHeader(name, value);
+  for (const cookie of response.cookies) res.appendHeader("set-cookie", `${cookie.name}=${cookie.value}`);
+  // Whole bodies go out with their Content-Length (PeerDist answers must carry it); streams are chunked.
+  if (typeof init.body === "string" || init.body instanceof Uint8Array) {
+    const bytes = typeof init.body === "string" ? Buffer.from(init.body) : init.body;
+    res.setHeader("content-length", String(bytes.byteLength));
+    res.end(method === "HEAD" ? undefined : bytes);
+    return;
+  }
+  if (response.body === null || method === "HEAD") {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
+    body.on("error", reject);
+    res.on("close", resolve);
+    body.pipe(res);
+  });
+}
+
+function problemInit(error: AppError, requestId: string): ReturnType<typeof problemResponse> {
+  const init = problemResponse(error, requestId);
+  return { ...init, headers: { ...(init.headers as Record<string, string>), "x-request-id": requestId } };
+}
+
+/** Serves the registry's HTTP functions on node:http, with @azure/functions' own request and context types. */
+export function startHttpHost(options: HttpHostOptions): Promise<Server> {
+  const { router, services } = options;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const method = (req.method ?? "GET").toUpperCase();
+      const requestId = requestIdFrom(req.headers["x-request-id"] === undefined ? null : String(req.headers["x-request-id"]));
+      try {
+        let url: URL;
+        try {
+          url = new URL(req.url ?? "/", `http://${options.host ?? "localhost"}:${options.port}`);
+        } catch {
+          throw new AppError("validation", "Malformed request target");
+        }
+        const path = url.pathname.startsWith("/api/") || url.pathname === "/api" ? url.pathname.slice(4) : null;
+        if (path === null) throw new AppError("not-found", "No such route");
+        const result = router.match(method, path);
+        if (result.kind === "not-found") throw new AppError("not-found", "No such route");
+        if (result.kind === "method-not-allowed") {
+          throw new AppError("method-not-allowed", `${method} is not allowed here; use ${result.allowed.join(", ")}`, { extensions: { allow: result.allowed } });
+        }
+        const { value: entry, params } = result.match;
+        const hasBody = method !== "GET" && method !== "HEAD";
+        const nativeRequest = new Request(url, {
+          method,
+          headers: headersOf(req),
+          ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+        });
+        const init: StreamingRequestInit = { nativeRequest, params };
+        const request = new HttpRequest(init);
+        const invocation = new InvocationContext({
+          invocationId: randomUUID(),
+          functionName: entry.name,
+          logHandler: (level, ...args) => services.log.log(level === "error" ? "error" : level === "warning" ? "warn" : "debug", "function.log", { function: entry.name, message: args.map(String).join(" ") }),
+        });
+        const response = await withServices(services, () => entry.handler(request, invocation));
+        await writeResponse(res, response, method);
+        if (hasBody && !req.complete) req.resume();
+      } catch (error) {
+        const appError = error instanceof AppError ? error : new AppError("internal", "An unexpected error occurred");
+        if (!(error instanceof AppError)) services.log.log("error", "host.failed", errorFields(error));
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        await writeResponse(res, problemInit(appError, requestId), method).catch(() => res.destroy());
+        if (!req.complete) req.resume();
+      }
+    })();
+  });
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 15 * 60_000;
+  // Idle sockets (a slow client that stops sending its body) are closed after 30 s.
+  server.timeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}

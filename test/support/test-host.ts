@@ -1,0 +1,36 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { localHostSettings } from "../../lib/localhost/local-settings.js";
+import { startLocalHost, type RunningLocalHost } from "../../lib/localhost/local-host.js";
+import { silentLogger } from "../../lib/telemetry/logger.js";
+
+export interface TestHostOptions {
+  /** Storage connection string; the shared Azurite by default. */
+  storage?: string;
+  env?: Record<string, string>;
+  dataDir?: string;
+  fast?: boolean;
+}
+
+/** A unique table prefix so that hosts sharing one Azurite never see each other's rows. */
+export function uniquePrefix(): string {
+  return "t" + randomBytes(6).toString("hex");
+}
+
+/** Starts the real local host in this process on a free port, against Azurite. */
+export async function startTestHost(options: TestHostOptions = {}): Promise<RunningLocalHost> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "rj-host-"));
+  const settings = localHostSettings({
+    env: {
+      AzureWebJobsStorage: options.storage ?? inject("storageConnectionString"),
+      RJ_TABLE_PREFIX: uniquePrefix(),
+      ...options.env,
+    },
+    dataDir,
+    fast: options.fast ?? true,
+  });
+  return await startLocalHost({ settings, port: 0, log: silentLogger });
+}
