@@ -1,0 +1,22 @@
+/** The signing domain: realm keys (local PEM or Key Vault), rotation, signed documents, key wrapping. */
+export type { Signer, SigningJwk, SigningJwks } from "./signer.js";
+export type { SigningKeySource } from "./signing-key-source.js";
+export type { KeyRingStore, RealmKeyRecord, StoredKeyRing } from "./key-ring-store.js";
+export type { SignatureCache, SignatureCacheKey } from "./signature-cache.js";
+export type { KeyWrapper, WrappedKey } from "./key-wrapper.js";
+export { MAX_WRAPPED_BYTES } from "./key-wrapper.js";
+export { LocalRsaSigner } from "./local-signer.js";
+export { KeyVaultSigner } from "./key-vault-signer.js";
+export { LocalSigningKeySource } from "./local-signing-key-source.js";
+export { KeyVaultSigningKeySource, signingKeyName } from "./key-vault-signing-key-source.js";
+export { InMemoryKeyRingStore } from "./in-memory-key-ring-store.js";
+export { FileKeyRingStore } from "./file-key-ring-store.js";
+export { TableKeyRingStore } from "./table-key-ring-store.js";
+export { RealmKeyRing, type CurrentSignerSource, type RealmKeyRingOptions } from "./realm-key-ring.js";
+export { InMemorySignatureCache } from "./in-memory-signature-cache.js";
+export { TableSignatureCache } from "./table-signature-cache.js";
+export { DocumentSigner, type SignDocumentInput, type SignedDocument, type SignedDocumentType } from "./document-signer.js";
+export { hashDocument, canonicalJson } from "./document-hash.js";
+export { signCompactJws } from "./compact-jws.js";
+export { LocalKeyWrapper } from "./local-key-wrapper.js";
+export { KeyVaultKeyWrapper, wrappingKeyName } from "./key-vault-key-wrapper.js";

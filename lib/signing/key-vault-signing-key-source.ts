@@ -1,0 +1,81 @@
+import type { TokenCredential } from "@azure/identity";
+import { CryptographyClient, KeyClient, type KeyClientOptions } from "@azure/keyvault-keys";
+import { keyVaultError } from "./key-vault-errors.js";
+import { assertKeyVersion, assertRealmId, realmKid } from "./key-id.js";
+import { KeyVaultSigner } from "./key-vault-signer.js";
+import type { Signer } from "./signer.js";
+import type { SigningKeySource } from "./signing-key-source.js";
+
+export interface KeyVaultKeySourceOptions {
+  /** e.g. "https://rj-prod-kv.vault.azure.net". */
+  vaultUrl: string;
+  /** The app's managed-identity (or default) credential; needs Key Vault Crypto Officer or keys create/get/sign. */
+  credential: TokenCredential;
+  /** Passed to every KeyClient/CryptographyClient (tests pass tlsOptions and disableChallengeResourceVerification). */
+  clientOptions?: KeyClientOptions;
+  /** RSA key size in bits; 3072 unless given. */
+  keySize?: number;
+}
+
+/** The Key Vault key name of a realm's signing key: `rj-sign-<realmId>` (each rotation is a new version of it). */
+export const signingKeyName = (realmId: string): string => `rj-sign-${realmId}`;
+
+/** Realm signing keys in Azure Key Vault: one key `rj-sign-<realmId>` per realm, one version per rotation. */
+export class KeyVaultSigningKeySource implements SigningKeySource {
+  private keyClient: KeyClient | undefined;
+  private readonly opened = new Map<string, Promise<Signer>>();
+
+  constructor(private readonly options: KeyVaultKeySourceOptions) {}
+
+  /** Creates a new RSA version of `rj-sign-<realmId>` with sign/verify only; returns its version. */
+  async createKey(realmId: string): Promise<string> {
+    assertRealmId(realmId);
+    try {
+      const key = await this.client().createRsaKey(signingKeyName(realmId), {
+        keySize: this.options.keySize ?? 3072,
+        keyOps: ["sign", "verify"],
+      });
+      const version = key.properties.version;
+      if (!version) throw new Error("Key Vault returned a key without a version");
+      return version;
+    } catch (error) {
+      throw keyVaultError(error, "create key");
+    }
+  }
+
+  /** Fetches the key version once and keeps its CryptographyClient; throws AppError "not-found" when the version does not exist. */
+  openSigner(realmId: string, version: string): Promise<Signer> {
+    assertRealmId(realmId);
+    assertKeyVersion(version);
+    const kid = realmKid(realmId, version);
+    let signer = this.opened.get(kid);
+    if (!signer) {
+      signer = this.load(realmId, version, kid);
+      this.opened.set(kid, signer);
+      signer.catch(() => this.opened.delete(kid));
+    }
+    return signer;
+  }
+
+  private async load(realmId: string, version: string, kid: string): Promise<Signer> {
+    try {
+      const key = await this.client().getKey(signingKeyName(realmId), { version });
+      const { n, e } = key.key ?? {};
+      if (!n || !e) throw new Error("Key Vault key has no RSA public numbers");
+      const crypto = new CryptographyClient(key, this.options.credential, this.clientOptions());
+      return new KeyVaultSigner(kid, crypto, { n, e });
+    } catch (error) {
+      throw keyVaultError(error, "get key");
+    }
+  }
+
+  private client(): KeyClient {
+    this.keyClient ??= new KeyClient(this.options.vaultUrl, this.options.credential, this.clientOptions());
+    return this.keyClient;
+  }
+
+  // The SDK mutates the options object it is given (user agent), so each client gets its own copy.
+  private clientOptions(): KeyClientOptions {
+    return { ...this.options.clientOptions };
+  }
+}

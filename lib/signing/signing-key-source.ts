@@ -1,0 +1,9 @@
+import type { Signer } from "./signer.js";
+
+/** Where a realm's signing key material lives (local PEM files or Key Vault); it knows nothing of rotation. */
+export interface SigningKeySource {
+  /** Creates a new key version for the realm and returns its version id; throws AppError "upstream"/"unavailable" when the store fails. */
+  createKey(realmId: string): Promise<string>;
+  /** Returns a signer for an existing key version; throws AppError "not-found" when that version does not exist. */
+  openSigner(realmId: string, version: string): Promise<Signer>;
+}
