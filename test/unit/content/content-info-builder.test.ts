@@ -15,7 +15,6 @@ import { parseContentInfoV2, serializeContentInfoV2 } from "../../../lib/content
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const secret = deriveBranchCacheSecret("when in doubt, hash it");
-const C2 = Buffer.from("4d0053005f005000320050005f00430041004300480049004e0047000000", "hex");
 const pool = createContentHashPool({ workers: 2, pieceSize: 256 * KiB });
 afterAll(() => pool.close());
 
