@@ -1,0 +1,128 @@
+import { strToU8, zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../../../lib/core/errors.js";
+import { checkEntryName, checkEntrySizes, checkTotalSize, isRootNuspec } from "../../../lib/packages/nupkg-entry-checks.js";
+import { NUPKG_LIMITS } from "../../../lib/packages/nupkg-limits.js";
+import { BufferRangeReader } from "../../../lib/packages/nupkg-range-reader.js";
+import { inspectNupkg } from "../../../lib/packages/nupkg-reader.js";
+import { parseNuspec } from "../../../lib/packages/nuspec-parser.js";
+import { buildNupkg, maliciousNupkgs, nuspecXml } from "../../support/nupkg-builder.js";
+
+const MIB = 1024 * 1024;
+
+const inspect = (bytes: Uint8Array) => inspectNupkg(new BufferRangeReader(bytes), bytes.byteLength);
+
+async function refusal(run: () => Promise<unknown>): Promise<AppError> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("inspectNupkg", () => {
+  it("when the package is sound, then its root nuspec is returned as text", async () => {
+    const bytes = buildNupkg({ id: "Contoso.Tool", version: "2.0.0", tags: ["realmjoin:user"] });
+    const inspection = await inspect(bytes);
+    expect(inspection.nuspecPath).toBe("Contoso.Tool.nuspec");
+    expect(inspection.entryCount).toBe(3);
+    expect(parseNuspec(inspection.nuspecXml)).toMatchObject({ id: "Contoso.Tool", version: "2.0.0", installContext: "user" });
+  });
+
+  it("when the nuspec starts with a UTF-8 byte-order mark, then the mark is dropped", async () => {
+    const xml = nuspecXml({ id: "Bom", version: "1.0.0" });
+    const bytes = zipSync({ "Bom.nuspec": new Uint8Array([0xef, 0xbb, 0xbf, ...strToU8(xml)]) });
+    expect((await inspect(bytes)).nuspecXml).toBe(xml);
+  });
+
+  it("when a nuspec sits in a subfolder besides the root one, then only the root one counts", async () => {
+    const bytes = buildNupkg({ id: "A", version: "1.0.0", files: { "content/other.nuspec": "<x/>" } });
+    expect((await inspect(bytes)).nuspecPath).toBe("A.nuspec");
+  });
+
+  it("when the nuspec is not UTF-8, then the package is refused", async () => {
+    const bytes = zipSync({ "A.nuspec": new Uint8Array([0x3c, 0xff, 0xfe, 0x3e]) });
+    const error = await refusal(() => inspect(bytes));
+    expect(error.code).toBe("invalid-package");
+    expect(error.message).toMatch(/not UTF-8/);
+  });
+
+  it("when an archive has exactly 10,000 entries, then it is accepted", async () => {
+    const files: Record<string, Uint8Array> = { "A.nuspec": strToU8(nuspecXml({ id: "A", version: "1.0.0" })) };
+    for (let i = 1; i < 10_000; i++) files[`c/${i}`] = strToU8("x");
+    expect((await inspect(zipSync(files, { level: 0 }))).entryCount).toBe(10_000);
+  });
+
+  it("when a large entry compresses under the ratio, then it is accepted", async () => {
+    const data = new Uint8Array(2 * MIB);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 27; // poorly compressible
+    const bytes = buildNupkg({ id: "A", version: "1.0.0", files: { "tools/setup.exe": data } });
+    expect((await inspect(bytes)).declaredUncompressedBytes).toBeGreaterThan(2 * MIB);
+  });
+
+  for (const bad of maliciousNupkgs()) {
+    it(`when the package is "${bad.name}", then it is refused with ${bad.code}`, async () => {
+      const error = await refusal(async () => parseNuspec((await inspect(bad.bytes)).nuspecXml));
+      expect(error.status).toBe(400);
+      expect(error.code).toBe(bad.code);
+      expect(error.message).toMatch(bad.message);
+    });
+  }
+});
+
+describe("entry checks", () => {
+  it.each(["a.txt", "tools/x.ps1", "lib/net48/a.dll", "[Content_Types].xml", "a..b/c", "./x", "dir/"])("when the name is %j, then it passes", (name) => {
+    expect(() => checkEntryName(name)).not.toThrow();
+  });
+
+  it.each([
+    ["../x", /"\.\."/],
+    ["a/../../x", /"\.\."/],
+    ["a/..", /"\.\."/],
+    ["/etc/passwd", /absolute/],
+    ["c:/x", /absolute/],
+    ["Z:x", /absolute/],
+    ["a\\b", /backslash/],
+    ["..\\x", /backslash/],
+    ["a\0b", /NUL/],
+    ["", /empty name/],
+  ])("when the name is %j, then it is refused as unsafe", (name, message) => {
+    let caught: unknown;
+    try {
+      checkEntryName(name);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AppError);
+    expect((caught as AppError).code).toBe("unsafe-package");
+    expect((caught as AppError).message).toMatch(message);
+  });
+
+  it("when an entry is at most 1 MiB, then any ratio passes", () => {
+    expect(() => checkEntrySizes("a", 1, MIB, NUPKG_LIMITS)).not.toThrow();
+  });
+
+  it("when an entry over 1 MiB expands more than 100x, then it is refused, and at exactly 100x it passes", () => {
+    expect(() => checkEntrySizes("a", 20_000, 2_000_001, NUPKG_LIMITS)).toThrow(/zip bomb/);
+    expect(() => checkEntrySizes("a", 20_000, 2_000_000, NUPKG_LIMITS)).not.toThrow();
+    expect(() => checkEntrySizes("a", 0, 2 * MIB, NUPKG_LIMITS)).toThrow(/zip bomb/);
+  });
+
+  it("when the total is over 20x the package and over 16 MiB, then it is refused", () => {
+    expect(() => checkTotalSize(20 * MIB + 1, MIB, NUPKG_LIMITS)).toThrow(/over 20x/);
+    expect(() => checkTotalSize(20 * MIB, MIB, NUPKG_LIMITS)).not.toThrow();
+    expect(() => checkTotalSize(16 * MIB, 1000, NUPKG_LIMITS)).not.toThrow();
+  });
+
+  it("when the total is over 8 GiB, then it is refused whatever the package size", () => {
+    expect(() => checkTotalSize(8 * 1024 * MIB + 1, 4 * 1024 * MIB, NUPKG_LIMITS)).toThrow(/maximum is 8589934592/);
+  });
+
+  it("when a name ends in .nuspec at the root in any case, then it is the root nuspec", () => {
+    expect(isRootNuspec("A.NuSpec")).toBe(true);
+    expect(isRootNuspec("content/A.nuspec")).toBe(false);
+    expect(isRootNuspec("A.nuspec.txt")).toBe(false);
+  });
+});
