@@ -2,19 +2,32 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identi
 import type { TokenCredential } from "@azure/core-auth";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
+import { DeviceRepository } from "../devices/device-repository.js";
+import { AzureOrchestrationClient } from "../durable/azure-orchestration-client.js";
+import { AlternativeSecurityIdTrust } from "../directory/certificate-trust.js";
+import { GraphDirectory } from "../directory/graph-directory.js";
+import { LocalDirectory } from "../directory/local-directory.js";
+import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
+import { PolicyRepository } from "../policies/policy-repository.js";
+import { RealmRepository } from "../realms/realm-repository.js";
+import { ReleaseRepository } from "../releases/release-repository.js";
 import { blobServiceFor } from "../storage/blob-store.js";
 import { probeStorage } from "../storage/health-probe.js";
 import { TableStore, type StorageTarget } from "../storage/table-store.js";
 import { jsonLogger, type Logger } from "../telemetry/logger.js";
+import { LogTelemetry, type Telemetry } from "../telemetry/telemetry.js";
+import { composeIdentity } from "./compose-identity.js";
+import { composeSigning } from "./compose-signing.js";
+import { federatedAppCredential } from "./graph-credential.js";
 import { packageVersion } from "./package-version.js";
 import type { AppServices } from "./services.js";
-import { RealmRepository } from "../realms/realm-repository.js";
 
 export interface ComposeOptions {
   clock?: Clock;
   log?: Logger;
   /** Overrides AzureWebJobsStorage (the local host passes its embedded Azurite here). */
   storageConnectionString?: string;
+  telemetry?: Telemetry;
 }
 
 /** The one credential of the app: the user-assigned managed identity in Azure, the developer's login elsewhere. */
@@ -23,29 +36,80 @@ export function appCredential(settings: Settings): TokenCredential {
   return clientId !== undefined ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
-export function storageTarget(settings: Settings, override?: string): StorageTarget {
+export function storageTarget(settings: Settings, credential: () => TokenCredential, override?: string): StorageTarget {
   const cs = override ?? settings.AzureWebJobsStorage;
   if (cs !== undefined) return { kind: "connection-string", connectionString: cs };
   const accountName = settings.AzureWebJobsStorage__accountName;
   if (accountName === undefined) throw new Error("no storage configured");
-  return { kind: "identity", accountName, credential: appCredential(settings) };
+  return { kind: "identity", accountName, credential: credential() };
 }
 
-/** Builds the services from settings. Makes SDK clients once; creates nothing in storage until first use. */
-export function composeServices(settings: Settings, options: ComposeOptions = {}): AppServices {
-  const target = storageTarget(settings, options.storageConnectionString);
+async function telemetryFor(settings: Settings, log: Logger): Promise<Telemetry> {
+  const cs = settings.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  if (cs === undefined) return new LogTelemetry(log);
+  // Loaded only when configured: the OpenTelemetry stack is heavy for a cold start that does not use it.
+  const { AppInsightsTelemetry } = await import("../telemetry/app-insights.js");
+  return new AppInsightsTelemetry(cs);
+}
+
+function memo<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/**
+ * Builds the services from settings: SDK clients made once, tables created idempotently.
+ * The local host and the Azure host both come through here; only settings differ.
+ */
+export async function composeServices(settings: Settings, options: ComposeOptions = {}): Promise<AppServices> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? jsonLogger();
+  const credential = memo(() => appCredential(settings));
+  const target = storageTarget(settings, credential, options.storageConnectionString);
   const tables = new TableStore(target, settings.RJ_TABLE_PREFIX);
   const { service: blobs, sharedKey } = blobServiceFor(target);
   const tableService = tables.service();
+  const realms = new RealmRepository(() => tables.table("Realms"));
+
+  const localDirectory = new LocalDirectory(await tables.table("Directory"));
+  const graph =
+    settings.RJ_GRAPH_APP_CLIENT_ID === undefined
+      ? undefined
+      : new GraphDirectory({
+          credentialFor: federatedAppCredential(settings.RJ_GRAPH_APP_CLIENT_ID, credential()),
+          settings: {
+            baseUrl: settings.RJ_GRAPH_BASE_URL,
+            timeoutMs: settings.RJ_GRAPH_TIMEOUT_MS,
+            membershipCacheTtlMs: settings.RJ_MEMBERSHIP_CACHE_SECONDS * 1000,
+          },
+          clock,
+        });
+  const directory = new RealmRoutedDirectory(realms, localDirectory, graph);
+
+  const identity = await composeIdentity(settings, { tables, realms, clock, log, graphTrust: new AlternativeSecurityIdTrust(directory) });
+  const signing = await composeSigning(settings, { tables, clock, credential });
+
   return {
     settings,
     version: packageVersion(),
-    clock: options.clock ?? systemClock,
-    log: options.log ?? jsonLogger(),
+    clock,
+    log,
+    telemetry: options.telemetry ?? (await telemetryFor(settings, log)),
     tables,
     blobs,
     ...(sharedKey === undefined ? {} : { blobSharedKey: sharedKey }),
     probeStorage: () => probeStorage(tableService, blobs, 2000),
-    realms: new RealmRepository(() => tables.table("Realms")),
+    realms,
+    ...identity,
+    ...signing,
+    directory,
+    localDirectory,
+    policies: new PolicyRepository(() => tables.table("Policies")),
+    devices: new DeviceRepository(
+      () => tables.table("Devices"),
+      () => tables.table("DeviceReports"),
+    ),
+    releases: new ReleaseRepository(() => tables.table("Releases")),
+    orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };
 }

@@ -1,10 +1,23 @@
+import type { InvocationContext } from "@azure/functions";
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { DevDeviceCa } from "../auth/dev-device-ca.js";
+import type { DevIdentityProvider } from "../auth/dev-identity-provider.js";
+import type { TableReplayCache } from "../auth/table-replay-cache.js";
 import type { Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
+import type { DeviceRepository } from "../devices/device-repository.js";
+import type { OrchestrationClient } from "../durable/orchestration-client.js";
+import type { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
+import type { LocalDirectory } from "../directory/local-directory.js";
+import type { PolicyRepository } from "../policies/policy-repository.js";
+import type { RealmRepository } from "../realms/realm-repository.js";
+import type { ReleaseRepository } from "../releases/release-repository.js";
+import type { DocumentSigner, KeyWrapper, RealmKeyRing } from "../signing/index.js";
+import type { StorageHealth } from "../storage/health-probe.js";
 import type { TableStore } from "../storage/table-store.js";
 import type { Logger } from "../telemetry/logger.js";
-import type { StorageHealth } from "../storage/health-probe.js";
-import type { RealmRepository } from "../realms/realm-repository.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 
 /** Everything a handler may reach, built once per host from the settings (the composition root's product). */
 export interface AppServices {
@@ -12,10 +25,28 @@ export interface AppServices {
   version: string;
   clock: Clock;
   log: Logger;
+  telemetry: Telemetry;
   tables: TableStore;
   blobs: BlobServiceClient;
   /** Present with account-key storage (Azurite); absent with identity-based storage (user-delegation SAS). */
   blobSharedKey?: StorageSharedKeyCredential;
   probeStorage(): Promise<StorageHealth>;
   realms: RealmRepository;
+  authenticator: Authenticator;
+  replayCache: TableReplayCache;
+  /** Accepted token audiences; the first is the one the dev commands mint for. */
+  audiences: string[];
+  keyRing: RealmKeyRing;
+  documents: DocumentSigner;
+  keyWrapper: KeyWrapper;
+  directory: RealmRoutedDirectory;
+  /** The Table-backed directory of NoGraph realms (and of every realm on the local host). */
+  localDirectory: LocalDirectory;
+  policies: PolicyRepository;
+  devices: DeviceRepository;
+  releases: ReleaseRepository;
+  /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */
+  orchestrations(invocation: InvocationContext): OrchestrationClient;
+  /** Only on the local host with RJ_DEV_IDENTITY_PROVIDER: the dev identity provider and device CA. */
+  dev?: { idp: DevIdentityProvider; ca: DevDeviceCa };
 }

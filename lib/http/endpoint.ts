@@ -24,6 +24,8 @@ export interface EndpointContext<B> {
 
 export interface EndpointSpec<S extends z.ZodType | undefined> {
   auth: AuthRequirement;
+  /** Only the enroll route: a pinned-trust device may be pinned on first use (with a user of its realm). */
+  pinOnFirstUse?: boolean;
   /** Schema of a JSON body; omit for routes without one (or that stream their body themselves). */
   body?: S;
   handle(ctx: EndpointContext<S extends z.ZodType ? z.infer<S> : undefined>): Promise<HttpResponseInit>;
@@ -46,7 +48,7 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
     try {
       const services = await currentServices();
       log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
-      const auth = await resolveAuth(services, request.headers, spec.auth);
+      const auth = await resolveAuth(services, request.headers, spec.auth, { allowPinOnFirstUse: spec.pinOnFirstUse === true });
       let body: unknown = undefined;
       if (spec.body !== undefined) {
         const raw = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);

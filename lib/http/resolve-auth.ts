@@ -1,18 +1,19 @@
 import type { AppServices } from "../app/services.js";
-import { AppError } from "../core/errors.js";
+import type { AuthContext } from "../auth/principals.js";
 import type { AuthRequirement } from "./auth-requirement.js";
 
-/** Who is calling, as far as the route required it. */
-export interface AuthContext {
-  realmId?: string;
-}
+export type { AuthContext };
 
-/** Authenticates the caller for a requirement. Throws 401/403/404 AppErrors. */
+/** The auth context of a route that asks for nobody (realmId is empty and must not be used). */
+export const ANONYMOUS: AuthContext = { realmId: "" };
+
+/** Authenticates the caller for a requirement. Throws 401/403/404 AppErrors; "none" never fails. */
 export async function resolveAuth(
-  _services: AppServices,
-  _headers: { get(name: string): string | null },
+  services: AppServices,
+  headers: { get(name: string): string | null },
   requirement: AuthRequirement,
+  options: { allowPinOnFirstUse?: boolean } = {},
 ): Promise<AuthContext> {
-  if (requirement === "none") return {};
-  throw new AppError("unauthorized", "Authentication is not available yet");
+  if (requirement === "none") return ANONYMOUS;
+  return await services.authenticator.authenticate(headers, requirement, options);
 }

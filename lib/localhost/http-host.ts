@@ -99,6 +99,8 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
           logHandler: (level, ...args) => services.log.log(level === "error" ? "error" : level === "warning" ? "warn" : "debug", "function.log", { function: entry.name, message: args.map(String).join(" ") }),
         });
         const response = await withServices(services, () => entry.handler(request, invocation));
+        // A body the handler left unread (a refusal before reading it) makes the connection unusable.
+        if (hasBody && !req.complete) res.setHeader("connection", "close");
         await writeResponse(res, response, method);
         if (hasBody && !req.complete) req.resume();
       } catch (error) {
@@ -108,6 +110,7 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
           res.destroy();
           return;
         }
+        if (!req.complete) res.setHeader("connection", "close");
         await writeResponse(res, problemInit(appError, requestId), method).catch(() => res.destroy());
         if (!req.complete) req.resume();
       }

@@ -1,6 +1,8 @@
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Server } from "node:http";
+import { DevDeviceCa } from "../auth/dev-device-ca.js";
+import { DevIdentityProvider } from "../auth/dev-identity-provider.js";
 import { composeServices } from "../app/compose.js";
 import type { AppServices } from "../app/services.js";
 import { EMBEDDED_STORAGE, type Settings } from "../config/settings.js";
@@ -8,12 +10,16 @@ import type { Logger } from "../telemetry/logger.js";
 import { registry } from "../registry/index.js";
 import { routerFor } from "../registry/not-found.js";
 import { startAzurite, type RunningAzurite } from "./azurite-process.js";
+import { startDurableHost } from "./durable-host.js";
+import { devIssuerBase, writeDevIssuerInfo } from "./dev-settings.js";
+import { freePort } from "./free-port.js";
 import { startHttpHost } from "./http-host.js";
 import { prepareStorage } from "./prepare-storage.js";
 import { seedDemo } from "./seed-demo.js";
 
 export interface LocalHostOptions {
   settings: Settings;
+  /** HTTP port; 0 picks a free one. */
   port: number;
   /** Wipe the data folder first (npm start -- --fresh). */
   fresh?: boolean;
@@ -29,11 +35,19 @@ export interface RunningLocalHost {
   stop(): Promise<void>;
 }
 
+/** With the dev identity provider on, tokens are issued and validated under this host's own URL. */
+function withDevIssuer(settings: Settings, port: number): Settings {
+  if (!settings.RJ_DEV_IDENTITY_PROVIDER) return settings;
+  const issuerBase = devIssuerBase(port);
+  return { ...settings, RJ_ENTRA_AUTHORITY: issuerBase, RJ_ENTRA_V1_ISSUER_BASE: `${issuerBase}/sts` };
+}
+
 /** Starts everything `npm start` runs: embedded Azurite (unless storage is given), storage, seed data, HTTP. */
 export async function startLocalHost(options: LocalHostOptions): Promise<RunningLocalHost> {
-  const { settings } = options;
-  const dataDir = resolve(settings.RJ_DATA_DIR);
+  const dataDir = resolve(options.settings.RJ_DATA_DIR);
   if (options.fresh === true) rmSync(dataDir, { recursive: true, force: true });
+  const port = options.port === 0 ? await freePort() : options.port;
+  const settings = withDevIssuer({ ...options.settings, RJ_DATA_DIR: dataDir }, port);
 
   let azurite: RunningAzurite | undefined;
   let connectionString: string | undefined;
@@ -43,16 +57,22 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   }
   let server: Server | undefined;
   try {
-    const services = composeServices(settings, {
+    const services = await composeServices(settings, {
       ...(options.log ? { log: options.log } : {}),
       ...(connectionString ? { storageConnectionString: connectionString } : {}),
     });
+    if (settings.RJ_DEV_IDENTITY_PROVIDER) {
+      const idp = await DevIdentityProvider.open({ dataDir, issuerBase: settings.RJ_ENTRA_AUTHORITY, v1IssuerBase: settings.RJ_ENTRA_V1_ISSUER_BASE, clock: services.clock });
+      const ca = await DevDeviceCa.open({ dataDir, clock: services.clock });
+      services.dev = { idp, ca };
+      const audience = services.audiences[0] ?? "api://realmjoin-backend";
+      writeDevIssuerInfo(dataDir, { issuerBase: idp.issuerBase, v1IssuerBase: idp.v1IssuerBase, audience, url: `http://localhost:${port}` });
+    }
     await prepareStorage(services);
-    await seedDemo(services, undefined);
+    await seedDemo(services);
+    const runtime = await startDurableHost(services, registry);
     const router = routerFor(registry.http.filter((e) => e.name !== "notFound"));
-    server = await startHttpHost({ port: options.port, router, services });
-    const address = server.address();
-    const port = typeof address === "object" && address !== null ? address.port : options.port;
+    server = await startHttpHost({ port, router, services });
     const running = server;
     return {
       url: `http://localhost:${port}`,
@@ -64,6 +84,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
           running.close(() => r());
           running.closeAllConnections();
         });
+        await runtime.stop();
         await azurite?.stop();
       },
     };

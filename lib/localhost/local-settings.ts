@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { EMBEDDED_STORAGE, parseSettings, type Settings } from "../config/settings.js";
+import { DEV_OPERATOR_TENANT_ID } from "./dev-operator.js";
 
 export interface LocalSettingsInput {
   /** The environment (process.env at the CLI, a literal map in tests). */
@@ -29,6 +30,7 @@ export function localHostSettings(input: LocalSettingsInput): Settings {
   const merged: Record<string, string | undefined> = {
     AzureWebJobsStorage: EMBEDDED_STORAGE,
     RJ_DEV_IDENTITY_PROVIDER: "true",
+    RJ_OPERATOR_TENANT_ID: DEV_OPERATOR_TENANT_ID,
     ...localSettingsFile(input.projectDir),
     ...Object.fromEntries(Object.entries(input.env).filter(([, v]) => v !== undefined && v !== "")),
     RJ_DATA_DIR: input.dataDir,

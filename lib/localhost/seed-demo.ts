@@ -1,10 +1,44 @@
 import type { AppServices } from "../app/services.js";
-import { demoRealms } from "./demo-realms.js";
+import { DEMO_REALMS, FABRIKAM_TENANT_ID } from "../directory/demo-directory.js";
+import { seedLocalDirectory } from "../directory/seed-local-directory.js";
+import type { PolicyDocument } from "../policies/policy.js";
+import type { Realm } from "../realms/realm.js";
 
-/** Seeds the demo realms once; an existing realm (possibly changed by an operator) is left alone. */
-export async function seedDemo(services: AppServices, deviceCaPem: string | undefined): Promise<void> {
+/** Contoso enables BitLocker and Delivery Optimization and enforces encryption and antivirus; Fabrikam keeps the defaults but makes users admins. */
+const DEMO_POLICIES: Record<string, PolicyDocument> = {
+  "11111111-1111-4111-8111-111111111111": {
+    bitlockerEnabled: true,
+    deliveryOptimization: { enabled: true },
+    securityRequirements: { updates: "audit", encryption: "enforce", firewall: "enforce", antivirus: "enforce" },
+    releaseChannel: "stable",
+  },
+  [FABRIKAM_TENANT_ID]: { makeAdmin: true, releaseChannel: "beta" },
+};
+
+/**
+ * Seeds the demo realms once: realm records (trusting the dev device CA), the local directory's users
+ * and groups, and a realm policy. Anything that exists already (possibly changed since) is left alone.
+ */
+export async function seedDemo(services: AppServices): Promise<void> {
   const createdAt = new Date(services.clock.now()).toISOString();
-  for (const realm of demoRealms(createdAt, deviceCaPem)) {
-    if ((await services.realms.get(realm.id)) === undefined) await services.realms.put(realm);
+  const caPem = services.dev?.ca.caPem();
+  for (const demo of DEMO_REALMS) {
+    if ((await services.realms.get(demo.tenantId)) !== undefined) continue;
+    const realm: Realm = {
+      id: demo.tenantId,
+      name: demo.name,
+      slug: demo.slug,
+      status: "active",
+      // Fabrikam has no Graph consent: its directory is the local one, as for a NoGraph customer.
+      noGraph: demo.tenantId === FABRIKAM_TENANT_ID,
+      createdAt,
+      ...(caPem === undefined ? { deviceTrust: "pinned" as const } : { deviceTrust: "device-ca" as const, deviceCaPem: caPem }),
+    };
+    const policy = DEMO_POLICIES[demo.tenantId];
+    if (policy !== undefined && (await services.policies.get(demo.tenantId, { kind: "realm" })) === undefined) {
+      await services.policies.put(demo.tenantId, { kind: "realm" }, policy, createdAt);
+    }
+    await seedLocalDirectory(services.localDirectory, [demo]);
+    await services.realms.put(realm);
   }
 }

@@ -1,13 +1,28 @@
+import { adminConfigRoutes } from "../api/admin-config-routes.js";
+import { adminDeviceRoutes } from "../api/admin-device-routes.js";
+import { agentConfigRoutes } from "../api/agent-config-routes.js";
+import { devRoutes } from "../api/dev-routes.js";
+import { onboardingRoutes } from "../api/onboarding-routes.js";
+import { operatorRoutes } from "../api/operator-routes.js";
+import { onboardingActivities, onboardingOrchestrators } from "../onboarding/durable-entries.js";
 import { healthRoute } from "../api/system-routes.js";
 import { notFoundEntry, routerFor } from "./not-found.js";
 import type { FunctionRegistry, HttpFunctionEntry } from "./types.js";
 
-const routes: HttpFunctionEntry[] = [healthRoute];
+const routes: HttpFunctionEntry[] = [
+  healthRoute,
+  ...agentConfigRoutes,
+  ...adminConfigRoutes,
+  ...adminDeviceRoutes,
+  ...onboardingRoutes,
+  ...operatorRoutes,
+  ...devRoutes,
+];
 
 /** Every function of the app, declared once; both hosts mount exactly this. */
 export const registry: FunctionRegistry = {
   http: [...routes, notFoundEntry(routerFor(routes))],
   timers: [],
-  orchestrators: [],
-  activities: [],
+  orchestrators: [...onboardingOrchestrators],
+  activities: [...onboardingActivities],
 };

@@ -1,0 +1,47 @@
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { DevIdentityProvider } from "../auth/dev-identity-provider.js";
+import { ADMIN_ROLE, OPERATOR_ROLE } from "../auth/principals.js";
+import { readDevIssuerInfo } from "../localhost/dev-settings.js";
+import { DEV_OPERATOR_TENANT_ID } from "../localhost/dev-operator.js";
+import { resolveRealm, resolveUser } from "./dev-identity.js";
+
+const USAGE = "usage: npm run -s dev:token -- [--data .data] [--realm contoso|fabrikam|<tid>] [--user <upn>] [--admin] [--operator] [--v1] [--lifetime 3600]";
+
+/** Prints one access token from the local host's dev identity provider, and nothing else. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: "string", default: ".data" },
+      realm: { type: "string", default: "contoso" },
+      user: { type: "string" },
+      admin: { type: "boolean", default: false },
+      operator: { type: "boolean", default: false },
+      v1: { type: "boolean", default: false },
+      lifetime: { type: "string", default: "3600" },
+    },
+    strict: true,
+  });
+  const dataDir = resolve(values.data);
+  const info = readDevIssuerInfo(dataDir);
+  const idp = await DevIdentityProvider.open({ dataDir, issuerBase: info.issuerBase, v1IssuerBase: info.v1IssuerBase });
+  const tenantId = values.operator ? DEV_OPERATOR_TENANT_ID : resolveRealm(values.realm);
+  const user = values.operator ? resolveUser(tenantId, values.user ?? "operator@realmjoin.example") : resolveUser(tenantId, values.user);
+  const roles = [...(values.admin ? [ADMIN_ROLE] : []), ...(values.operator ? [OPERATOR_ROLE] : [])];
+  const token = await idp.mintAccessToken({
+    tenantId,
+    oid: user.oid,
+    upn: user.upn,
+    name: user.name,
+    roles,
+    audience: info.audience,
+    lifetimeSeconds: Number(values.lifetime),
+    version: values.v1 ? 1 : 2,
+  });
+  process.stdout.write(token + "\n");
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+  process.exit(2);
+});

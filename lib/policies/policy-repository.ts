@@ -1,0 +1,86 @@
+import type { TableClient } from "@azure/data-tables";
+import { AppError } from "../core/errors.js";
+import { keyPart, odataString, realmKey } from "../storage/keys.js";
+import { isConflict, isNotFound, isPreconditionFailed } from "../storage/rest-error.js";
+import { formatPolicyScope, policyDocumentSchema, type PolicyDocument, type PolicyScope } from "./policy.js";
+
+interface PolicyEntity {
+  document: string;
+  updatedAt: string;
+}
+
+export interface StoredPolicy {
+  scope: string;
+  document: PolicyDocument;
+  etag: string;
+  updatedAt: string;
+}
+
+/** Policies per realm: PartitionKey `<realm>|policies`, RowKey the scope ("realm", "group:<id>", "device:<id>"). */
+export class PolicyRepository {
+  constructor(private readonly table: () => Promise<TableClient>) {}
+
+  /** The policy of one scope, or undefined when none is set. */
+  async get(realmId: string, scope: PolicyScope): Promise<StoredPolicy | undefined> {
+    const client = await this.table();
+    const rowKey = keyPart(formatPolicyScope(scope));
+    try {
+      const e = await client.getEntity<PolicyEntity>(realmKey(realmId, "policies"), rowKey);
+      return { scope: formatPolicyScope(scope), document: policyDocumentSchema.parse(JSON.parse(e.document)), etag: e.etag, updatedAt: e.updatedAt };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every policy of the realm (a realm has a handful). */
+  async list(realmId: string): Promise<StoredPolicy[]> {
+    const client = await this.table();
+    const out: StoredPolicy[] = [];
+    const pk = realmKey(realmId, "policies");
+    for await (const e of client.listEntities<PolicyEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` } })) {
+      out.push({
+        scope: decodeURIComponent(e.rowKey ?? ""),
+        document: policyDocumentSchema.parse(JSON.parse(e.document)),
+        etag: e.etag,
+        updatedAt: e.updatedAt,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Writes a scope's policy. With `ifMatch` the write happens only over that version (412 otherwise);
+   * `ifMatch: "*"`-less creates never overwrite a concurrent create (409 -> 412).
+   */
+  async put(realmId: string, scope: PolicyScope, document: PolicyDocument, updatedAt: string, ifMatch?: string): Promise<StoredPolicy> {
+    const client = await this.table();
+    const entity = { partitionKey: realmKey(realmId, "policies"), rowKey: keyPart(formatPolicyScope(scope)), document: JSON.stringify(document), updatedAt };
+    try {
+      const result =
+        ifMatch === undefined
+          ? await client.upsertEntity(entity, "Replace")
+          : ifMatch === "absent"
+            ? await client.createEntity(entity)
+            : await client.updateEntity(entity, "Replace", { etag: ifMatch });
+      return { scope: formatPolicyScope(scope), document, etag: result.etag ?? "", updatedAt };
+    } catch (error) {
+      if (isPreconditionFailed(error) || isConflict(error) || (ifMatch !== undefined && isNotFound(error))) {
+        throw new AppError("precondition-failed", "The policy changed since you read it; read it again and retry", { code: "policy-changed" });
+      }
+      throw error;
+    }
+  }
+
+  /** Removes a scope's policy; false when there was none. */
+  async delete(realmId: string, scope: PolicyScope): Promise<boolean> {
+    const client = await this.table();
+    try {
+      await client.deleteEntity(realmKey(realmId, "policies"), keyPart(formatPolicyScope(scope)));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}
