@@ -9,6 +9,7 @@ import { GraphDirectory } from "../directory/graph-directory.js";
 import { LocalDirectory } from "../directory/local-directory.js";
 import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import { PolicyRepository } from "../policies/policy-repository.js";
+import { noRequiredPackages } from "../onboarding/required-packages.js";
 import { RealmRepository } from "../realms/realm-repository.js";
 import { ReleaseRepository } from "../releases/release-repository.js";
 import { blobServiceFor } from "../storage/blob-store.js";
@@ -110,6 +111,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
       () => tables.table("DeviceReports"),
     ),
     releases: new ReleaseRepository(() => tables.table("Releases")),
+    requiredPackages: noRequiredPackages,
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };
 }

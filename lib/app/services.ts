@@ -11,6 +11,7 @@ import type { OrchestrationClient } from "../durable/orchestration-client.js";
 import type { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import type { LocalDirectory } from "../directory/local-directory.js";
 import type { PolicyRepository } from "../policies/policy-repository.js";
+import type { RequiredPackagesSource } from "../onboarding/required-packages.js";
 import type { RealmRepository } from "../realms/realm-repository.js";
 import type { ReleaseRepository } from "../releases/release-repository.js";
 import type { DocumentSigner, KeyWrapper, RealmKeyRing } from "../signing/index.js";
@@ -45,6 +46,8 @@ export interface AppServices {
   policies: PolicyRepository;
   devices: DeviceRepository;
   releases: ReleaseRepository;
+  /** Required packages of a device, for the initial run's plan. */
+  requiredPackages: RequiredPackagesSource;
   /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */
   orchestrations(invocation: InvocationContext): OrchestrationClient;
   /** Only on the local host with RJ_DEV_IDENTITY_PROVIDER: the dev identity provider and device CA. */

@@ -27,6 +27,10 @@ export const settingsSchema = z.object({
   RJ_KEY_VAULT_URL: url.optional(),
   RJ_MANAGED_IDENTITY_CLIENT_ID: z.string().optional(),
   RJ_GRAPH_BASE_URL: url.default("https://graph.microsoft.com"),
+  /** Client id of the multi-tenant app registration; with it, Graph realms are served by Microsoft Graph. */
+  RJ_GRAPH_APP_CLIENT_ID: z.string().uuid().optional(),
+  RJ_GRAPH_TIMEOUT_MS: positiveInt.default(10_000),
+  RJ_MEMBERSHIP_CACHE_SECONDS: positiveInt.default(900),
   RJ_DATA_DIR: z.string().min(1).default(".data"),
   RJ_PUBLIC_BASE_URL: url.optional(),
   RJ_UPLOAD_LIMIT_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),

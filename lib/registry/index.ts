@@ -4,6 +4,9 @@ import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { devRoutes } from "../api/dev-routes.js";
 import { onboardingRoutes } from "../api/onboarding-routes.js";
 import { operatorRoutes } from "../api/operator-routes.js";
+import { reconcileRoutes } from "../api/reconcile-routes.js";
+import { adminBranchCacheRoutes } from "../api/admin-branchcache-routes.js";
+import { reconcileTimers } from "../reconcile/timer-entries.js";
 import { onboardingActivities, onboardingOrchestrators } from "../onboarding/durable-entries.js";
 import { healthRoute } from "../api/system-routes.js";
 import { notFoundEntry, routerFor } from "./not-found.js";
@@ -16,13 +19,15 @@ const routes: HttpFunctionEntry[] = [
   ...adminDeviceRoutes,
   ...onboardingRoutes,
   ...operatorRoutes,
+  ...reconcileRoutes,
+  ...adminBranchCacheRoutes,
   ...devRoutes,
 ];
 
 /** Every function of the app, declared once; both hosts mount exactly this. */
 export const registry: FunctionRegistry = {
   http: [...routes, notFoundEntry(routerFor(routes))],
-  timers: [],
+  timers: [...reconcileTimers],
   orchestrators: [...onboardingOrchestrators],
   activities: [...onboardingActivities],
 };

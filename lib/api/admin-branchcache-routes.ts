@@ -1,0 +1,4 @@
+import type { HttpFunctionEntry } from "../registry/types.js";
+
+/** PUT /api/admin/v1/branchcache. */
+export const adminBranchCacheRoutes: HttpFunctionEntry[] = [];
