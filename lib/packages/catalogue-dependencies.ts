@@ -65,7 +65,7 @@ export function normalizeDependencyRange(dependency: MetadataDependency): string
   else if (typeof range === "string") parsed = tryParseRange(range);
   else parsed = range;
   if (parsed === undefined) {
-    throw new AppError("validation", `Dependency "${dependency.id}" has an invalid version range "${typeof range === "string" ? range : range.originalString}"`, {
+    throw new AppError("validation", `Dependency "${dependency.id}" has an invalid version range "${typeof range === "string" ? range : (range?.originalString ?? "")}"`, {
       code: "invalid-version-range",
     });
   }
