@@ -9,7 +9,9 @@ import { GraphDirectory } from "../directory/graph-directory.js";
 import { LocalDirectory } from "../directory/local-directory.js";
 import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import { PolicyRepository } from "../policies/policy-repository.js";
-import { noRequiredPackages } from "../onboarding/required-packages.js";
+import { CatalogueRequiredPackages } from "../onboarding/catalogue-required-packages.js";
+import { composePackages } from "./compose-packages.js";
+import { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-store.js";
 import { RealmRepository } from "../realms/realm-repository.js";
 import { ReleaseRepository } from "../releases/release-repository.js";
 import { blobServiceFor } from "../storage/blob-store.js";
@@ -90,6 +92,19 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const identity = await composeIdentity(settings, { tables, realms, clock, log, graphTrust: new AlternativeSecurityIdTrust(directory) });
   const signing = await composeSigning(settings, { tables, clock, credential });
 
+  const policies = new PolicyRepository(() => tables.table("Policies"));
+  const devices = new DeviceRepository(
+    () => tables.table("Devices"),
+    () => tables.table("DeviceReports"),
+  );
+  const packageParts = composePackages({
+    tables,
+    blobs,
+    blobSharedKey: sharedKey,
+    clock,
+    publicBaseUrl: settings.RJ_PUBLIC_BASE_URL ?? "http://localhost:7071",
+  });
+
   return {
     settings,
     version: packageVersion(),
@@ -103,15 +118,14 @@ export async function composeServices(settings: Settings, options: ComposeOption
     realms,
     ...identity,
     ...signing,
+    branchCache: new BranchCachePassphraseStore({ table: () => tables.table("RealmSecrets"), wrapper: signing.keyWrapper, clock }),
     directory,
     localDirectory,
-    policies: new PolicyRepository(() => tables.table("Policies")),
-    devices: new DeviceRepository(
-      () => tables.table("Devices"),
-      () => tables.table("DeviceReports"),
-    ),
+    policies,
+    devices,
+    ...packageParts,
     releases: new ReleaseRepository(() => tables.table("Releases")),
-    requiredPackages: noRequiredPackages,
+    requiredPackages: new CatalogueRequiredPackages({ delivery: packageParts.packages.delivery, devices, policies, directory }),
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };
 }

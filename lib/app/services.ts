@@ -11,7 +11,11 @@ import type { OrchestrationClient } from "../durable/orchestration-client.js";
 import type { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import type { LocalDirectory } from "../directory/local-directory.js";
 import type { PolicyRepository } from "../policies/policy-repository.js";
+import type { ContentInfoStore } from "../content/content-info-store.js";
+import type { SasSigningKeys } from "../packages/blob-sas.js";
+import type { PackageServices } from "../packages/package-service.js";
 import type { RequiredPackagesSource } from "../onboarding/required-packages.js";
+import type { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-store.js";
 import type { RealmRepository } from "../realms/realm-repository.js";
 import type { ReleaseRepository } from "../releases/release-repository.js";
 import type { DocumentSigner, KeyWrapper, RealmKeyRing } from "../signing/index.js";
@@ -40,12 +44,18 @@ export interface AppServices {
   keyRing: RealmKeyRing;
   documents: DocumentSigner;
   keyWrapper: KeyWrapper;
+  /** Each realm's BranchCache passphrase, wrapped at rest; content code reads it, admins set it. */
+  branchCache: BranchCachePassphraseStore;
   directory: RealmRoutedDirectory;
   /** The Table-backed directory of NoGraph realms (and of every realm on the local host). */
   localDirectory: LocalDirectory;
   policies: PolicyRepository;
   devices: DeviceRepository;
   releases: ReleaseRepository;
+  packages: PackageServices;
+  contentInfo: ContentInfoStore;
+  /** Keys for read-only SAS URLs: the account key (Azurite) or a user-delegation key (managed identity). */
+  sasKeys(): Promise<SasSigningKeys>;
   /** Required packages of a device, for the initial run's plan. */
   requiredPackages: RequiredPackagesSource;
   /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */

@@ -37,6 +37,7 @@ export interface RunningLocalHost {
 
 /** With the dev identity provider on, tokens are issued and validated under this host's own URL. */
 function withDevIssuer(settings: Settings, port: number): Settings {
+  settings = { ...settings, RJ_PUBLIC_BASE_URL: settings.RJ_PUBLIC_BASE_URL ?? `http://localhost:${port}` };
   if (!settings.RJ_DEV_IDENTITY_PROVIDER) return settings;
   const issuerBase = devIssuerBase(port);
   return { ...settings, RJ_ENTRA_AUTHORITY: issuerBase, RJ_ENTRA_V1_ISSUER_BASE: `${issuerBase}/sts` };

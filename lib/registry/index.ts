@@ -1,6 +1,9 @@
 import { adminConfigRoutes } from "../api/admin-config-routes.js";
 import { adminDeviceRoutes } from "../api/admin-device-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
+import { adminPackageRoutes } from "../api/admin-package-routes.js";
+import { agentPackageRoutes } from "../api/agent-package-routes.js";
+import { contentRoutes } from "../api/content-routes.js";
 import { devRoutes } from "../api/dev-routes.js";
 import { onboardingRoutes } from "../api/onboarding-routes.js";
 import { operatorRoutes } from "../api/operator-routes.js";
@@ -17,6 +20,9 @@ const routes: HttpFunctionEntry[] = [
   ...agentConfigRoutes,
   ...adminConfigRoutes,
   ...adminDeviceRoutes,
+  ...agentPackageRoutes,
+  ...adminPackageRoutes,
+  ...contentRoutes,
   ...onboardingRoutes,
   ...operatorRoutes,
   ...reconcileRoutes,

@@ -60,7 +60,7 @@ export async function asDevice(
   host: RunningLocalHost,
   device: HostDevice,
   path: string,
-  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; redirect?: RequestRedirect } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { "x-rj-device-assertion": await assertionFor(host, device), ...init.headers };
   if (init.token !== undefined) headers["authorization"] = `Bearer ${init.token}`;
@@ -68,6 +68,7 @@ export async function asDevice(
   return await fetch(`${host.url}${path}`, {
     method: init.method ?? "GET",
     headers,
+    redirect: init.redirect ?? "manual",
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
 }

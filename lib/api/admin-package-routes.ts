@@ -1,0 +1,197 @@
+import { audienceOf } from "../agent-config/audience.js";
+import { effectivePolicyFor } from "../agent-config/effective-policy.js";
+import { PACKAGE_CONTAINER } from "../app/compose-packages.js";
+import { sharedContentHashPool } from "../content/shared-hash-pool.js";
+import { AppError } from "../core/errors.js";
+import { endpoint } from "../http/endpoint.js";
+import { empty, json } from "../http/reply.js";
+import type { CatalogueRecord } from "../packages/catalogue-record.js";
+import { publishUpload } from "../packages/publish-upload.js";
+import type { HttpFunctionEntry } from "../registry/types.js";
+
+/** A catalogue record as admins see it (blob names stay internal). */
+function view(r: CatalogueRecord): Record<string, unknown> {
+  const { realmId: _realm, blobName: _blob, contentInfo, ...rest } = r;
+  return { ...rest, contentInfo: { v1: contentInfo.v1 !== undefined, v2: contentInfo.v2 !== undefined } };
+}
+
+const upload: HttpFunctionEntry = {
+  name: "adminPutPackage",
+  route: "admin/v1/packages",
+  methods: ["PUT"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, request }) {
+      if (request.body === null) throw new AppError("validation", "Send the .nupkg as the request body", { code: "body-required" });
+      const length = request.headers.get("content-length");
+      const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
+      const result = await publishUpload(
+        {
+          catalogue: services.packages.catalogue,
+          container: services.blobs.getContainerClient(PACKAGE_CONTAINER),
+          contentInfo: services.contentInfo,
+          keys: await services.sasKeys(),
+          clock: services.clock,
+          hasher: sharedContentHashPool(),
+        },
+        auth.realmId,
+        request.body,
+        services.settings.RJ_UPLOAD_LIMIT_BYTES,
+        declared,
+      );
+      services.telemetry.event("PackagePublished", {
+        realmId: auth.realmId,
+        packageId: result.record.id,
+        version: result.record.version,
+        size: result.record.size,
+        outcome: result.created ? "created" : "unchanged",
+      });
+      return json(view(result.record), result.created ? 201 : 200);
+    },
+  }),
+};
+
+const importLegacy: HttpFunctionEntry = {
+  name: "adminImportLegacyPackage",
+  route: "admin/v1/packages/legacy",
+  methods: ["POST"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, request }) {
+      const { readJsonBody } = await import("../http/body.js");
+      const body = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
+      const result = await services.packages.catalogue.importLegacy(auth.realmId, body);
+      return json(view(result.record), result.created ? 201 : 200);
+    },
+  }),
+};
+
+const list: HttpFunctionEntry = {
+  name: "adminListPackages",
+  route: "admin/v1/packages",
+  methods: ["GET"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth }) {
+      const packages = await services.packages.catalogue.list(auth.realmId);
+      return json({ packages: packages.map((p) => ({ id: p.id, versions: p.versions.map(view) })) });
+    },
+  }),
+};
+
+const get: HttpFunctionEntry = {
+  name: "adminGetPackage",
+  route: "admin/v1/packages/{id}",
+  methods: ["GET"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, params }) {
+      const p = await services.packages.catalogue.get(auth.realmId, params["id"] ?? "");
+      return json({ id: p.id, versions: p.versions.map(view) });
+    },
+  }),
+};
+
+const remove: HttpFunctionEntry = {
+  name: "adminDeletePackage",
+  route: "admin/v1/packages/{id}/{version}",
+  methods: ["DELETE"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, params }) {
+      await services.packages.catalogue.delete(auth.realmId, params["id"] ?? "", params["version"] ?? "");
+      return empty(204);
+    },
+  }),
+};
+
+const putAssignment: HttpFunctionEntry = {
+  name: "adminPutAssignment",
+  route: "admin/v1/assignments/{assignmentId}",
+  methods: ["PUT"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, params, request }) {
+      const { readJsonBody } = await import("../http/body.js");
+      const body = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
+      const { assignment, created } = await services.packages.assignments.put(auth.realmId, params["assignmentId"] ?? "", body);
+      return json(assignment, created ? 201 : 200);
+    },
+  }),
+};
+
+const getAssignment: HttpFunctionEntry = {
+  name: "adminGetAssignment",
+  route: "admin/v1/assignments/{assignmentId}",
+  methods: ["GET"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, params }) {
+      return json(await services.packages.assignments.get(auth.realmId, params["assignmentId"] ?? ""));
+    },
+  }),
+};
+
+const deleteAssignment: HttpFunctionEntry = {
+  name: "adminDeleteAssignment",
+  route: "admin/v1/assignments/{assignmentId}",
+  methods: ["DELETE"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, params }) {
+      await services.packages.assignments.delete(auth.realmId, params["assignmentId"] ?? "");
+      return empty(204);
+    },
+  }),
+};
+
+const listAssignments: HttpFunctionEntry = {
+  name: "adminListAssignments",
+  route: "admin/v1/assignments",
+  methods: ["GET"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth }) {
+      return json({ assignments: await services.packages.assignments.list(auth.realmId) });
+    },
+  }),
+};
+
+const explain: HttpFunctionEntry = {
+  name: "adminExplainPackage",
+  route: "admin/v1/devices/{id}/explain/{packageId}",
+  methods: ["GET"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth, params }) {
+      const device = await services.devices.get(auth.realmId, (params["id"] ?? "").toLowerCase());
+      if (device === undefined) throw new AppError("not-found", "No such device");
+      const { policy } = await effectivePolicyFor(services, device, undefined);
+      const audience = await audienceOf(services.directory, device, undefined);
+      return json(await services.packages.delivery.explain(auth.realmId, audience, params["packageId"] ?? "", policy));
+    },
+  }),
+};
+
+export const adminPackageRoutes: HttpFunctionEntry[] = [
+  upload,
+  importLegacy,
+  list,
+  get,
+  remove,
+  putAssignment,
+  getAssignment,
+  deleteAssignment,
+  listAssignments,
+  explain,
+];

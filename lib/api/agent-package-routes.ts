@@ -1,0 +1,56 @@
+import { audienceOf } from "../agent-config/audience.js";
+import { enrolledDevice } from "../agent-config/config-service.js";
+import { effectivePolicyFor } from "../agent-config/effective-policy.js";
+import { endpoint } from "../http/endpoint.js";
+import { etagOf, ifNoneMatchHits } from "../http/etag.js";
+import { empty, json } from "../http/reply.js";
+import { hashDocument } from "../signing/index.js";
+import type { HttpFunctionEntry } from "../registry/types.js";
+
+const manifest: HttpFunctionEntry = {
+  name: "agentPackages",
+  route: "agent/v1/packages",
+  methods: ["GET"],
+  area: "agent",
+  handler: endpoint({
+    auth: "device",
+    async handle({ services, auth, request }) {
+      const device = await enrolledDevice(services.devices, auth);
+      const userId = auth.user?.userId;
+      const { policy } = await effectivePolicyFor(services, device, userId);
+      const body = await services.packages.delivery.manifest(auth.realmId, await audienceOf(services.directory, device, userId), policy);
+      const hash = hashDocument(body);
+      const etag = etagOf(hash);
+      const notModified = ifNoneMatchHits(request.headers.get("if-none-match"), etag);
+      services.telemetry.event("ManifestServed", {
+        realmId: auth.realmId,
+        deviceId: device.deviceId,
+        notModified,
+        packages: body.packages.length,
+        undeliverable: body.undeliverable.length,
+      });
+      if (notModified) return empty(304, { etag, "cache-control": "no-cache" });
+      const signed = await services.documents.signDocument({ realmId: auth.realmId, typ: "rj-manifest+jwt", body });
+      return { status: 200, headers: { "content-type": "application/jose", etag, "cache-control": "no-cache" }, body: signed.jws };
+    },
+  }),
+};
+
+const installLink: HttpFunctionEntry = {
+  name: "agentInstallLink",
+  route: "agent/v1/packages/{id}/install",
+  methods: ["POST"],
+  area: "agent",
+  handler: endpoint({
+    auth: "device+user",
+    async handle({ services, auth, params }) {
+      const device = await enrolledDevice(services.devices, auth);
+      const userId = auth.user?.userId;
+      const { policy } = await effectivePolicyFor(services, device, userId);
+      const audience = await audienceOf(services.directory, device, userId);
+      return json(await services.packages.delivery.installLink(auth.realmId, audience, params["id"] ?? "", policy));
+    },
+  }),
+};
+
+export const agentPackageRoutes: HttpFunctionEntry[] = [manifest, installLink];

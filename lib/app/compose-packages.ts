@@ -1,0 +1,33 @@
+import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import type { Clock } from "../core/clock.js";
+import { ContentInfoStore } from "../content/content-info-store.js";
+import { UserDelegationKeyCache, sasSigningKeys } from "../packages/blob-delegation-key.js";
+import type { SasSigningKeys } from "../packages/blob-sas.js";
+import { createPackageServices, type PackageServices } from "../packages/package-service.js";
+import type { TableStore } from "../storage/table-store.js";
+
+export const PACKAGE_CONTAINER = "packages";
+export const CONTENT_INFO_CONTAINER = "content-info";
+
+export interface PackageParts {
+  packages: PackageServices;
+  contentInfo: ContentInfoStore;
+  /** Keys for read-only SAS URLs: the account key (Azurite) or a cached user-delegation key (managed identity). */
+  sasKeys(): Promise<SasSigningKeys>;
+}
+
+/** The package domain's services, the content-information store and SAS signing, made once per host. */
+export function composePackages(deps: {
+  tables: TableStore;
+  blobs: BlobServiceClient;
+  blobSharedKey: StorageSharedKeyCredential | undefined;
+  clock: Clock;
+  publicBaseUrl: string;
+}): PackageParts {
+  const delegation = deps.blobSharedKey === undefined ? new UserDelegationKeyCache(deps.blobs, deps.clock) : undefined;
+  return {
+    packages: createPackageServices({ table: (name) => deps.tables.table(name), clock: deps.clock, publicBaseUrl: deps.publicBaseUrl }),
+    contentInfo: new ContentInfoStore(deps.blobs.getContainerClient(CONTENT_INFO_CONTAINER)),
+    sasKeys: () => sasSigningKeys(deps.blobSharedKey, delegation),
+  };
+}

@@ -1,0 +1,54 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import type { Clock } from "../core/clock.js";
+import { ContentInfoBuilder } from "../content/content-info-builder.js";
+import { NEUTRAL_SECRET, type ContentInfoStore } from "../content/content-info-store.js";
+import type { ContentPieceHasher } from "../content/content-info-hasher.js";
+import type { SasSigningKeys } from "./blob-sas.js";
+import type { CatalogueService } from "./catalogue-service.js";
+import type { PublishResult } from "./catalogue-record.js";
+import { ingestNupkg } from "./upload-ingest.js";
+import type { UploadBody } from "./upload-body.js";
+
+export interface PublishUploadDeps {
+  catalogue: CatalogueService;
+  container: ContainerClient;
+  contentInfo: ContentInfoStore;
+  keys: SasSigningKeys;
+  clock: Clock;
+  hasher: ContentPieceHasher;
+}
+
+/**
+ * Publishes a .nupkg body: streamed to a staging blob while its SHA-256 and its BranchCache content
+ * information (V1 and V2, one pass) are computed, checked, moved to its content address and recorded.
+ * Other bytes under an existing id and version are refused before the blob is written (409); the same
+ * bytes again change nothing. Throws the pipeline's 400/413 AppErrors, leaving no blob or row behind.
+ */
+export async function publishUpload(deps: PublishUploadDeps, realmId: string, body: UploadBody, limitBytes: number, declaredLength: number | undefined): Promise<PublishResult> {
+  const builder = new ContentInfoBuilder({ secret: NEUTRAL_SECRET, hasher: deps.hasher });
+  let ingested;
+  try {
+    ingested = await ingestNupkg({
+      body,
+      container: deps.container,
+      limitBytes,
+      ...(declaredLength === undefined ? {} : { declaredLength }),
+      sinks: [builder],
+      keys: deps.keys,
+      clock: deps.clock,
+      beforeFinalize: (metadata, staged) => deps.catalogue.assertPublishable(realmId, metadata, staged.sha256Hex),
+    });
+  } catch (error) {
+    builder.abort();
+    throw error;
+  }
+  const info = await builder.finish();
+  const contentInfo = await deps.contentInfo.save(ingested.sha256Hex, info.v1.bytes, info.v2.bytes);
+  return await deps.catalogue.publish(realmId, {
+    metadata: ingested.metadata,
+    sha256: ingested.sha256Hex,
+    size: ingested.size,
+    blobName: ingested.contentBlobName,
+    contentInfo,
+  });
+}
