@@ -4,6 +4,8 @@ import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
 import { agentPackageRoutes } from "../api/agent-package-routes.js";
 import { contentRoutes } from "../api/content-routes.js";
+import { directoryRoutes } from "../api/directory-routes.js";
+import { endpointsRoute } from "../api/endpoints-route.js";
 import { devRoutes } from "../api/dev-routes.js";
 import { onboardingRoutes } from "../api/onboarding-routes.js";
 import { operatorRoutes } from "../api/operator-routes.js";
@@ -23,6 +25,8 @@ const routes: HttpFunctionEntry[] = [
   ...agentPackageRoutes,
   ...adminPackageRoutes,
   ...contentRoutes,
+  ...directoryRoutes,
+  endpointsRoute,
   ...onboardingRoutes,
   ...operatorRoutes,
   ...reconcileRoutes,
