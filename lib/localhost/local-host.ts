@@ -7,6 +7,7 @@ import { composeServices } from "../app/compose.js";
 import type { AppServices } from "../app/services.js";
 import { EMBEDDED_STORAGE, type Settings } from "../config/settings.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 import { registry } from "../registry/index.js";
 import { routerFor } from "../registry/not-found.js";
 import { startAzurite, type RunningAzurite } from "./azurite-process.js";
@@ -14,6 +15,7 @@ import { startDurableHost } from "./durable-host.js";
 import { devIssuerBase, writeDevIssuerInfo } from "./dev-settings.js";
 import { freePort } from "./free-port.js";
 import { startHttpHost } from "./http-host.js";
+import { startTimerHost } from "./timer-host.js";
 import { prepareStorage } from "./prepare-storage.js";
 import { seedDemo } from "./seed-demo.js";
 
@@ -23,7 +25,13 @@ export interface LocalHostOptions {
   port: number;
   /** Wipe the data folder first (npm start -- --fresh). */
   fresh?: boolean;
+  /** Seed the demo packages and assignments (default true; tests opt out to start from an empty catalogue). */
+  seedPackages?: boolean;
   log?: Logger;
+  /** Where custom events go (tests pass a RecordingTelemetry); from the settings by default. */
+  telemetry?: Telemetry;
+  /** Idle socket timeout of the HTTP server (tests shorten it); 30 s by default. */
+  idleTimeoutMs?: number;
 }
 
 export interface RunningLocalHost {
@@ -60,6 +68,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   try {
     const services = await composeServices(settings, {
       ...(options.log ? { log: options.log } : {}),
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(connectionString ? { storageConnectionString: connectionString } : {}),
     });
     if (settings.RJ_DEV_IDENTITY_PROVIDER) {
@@ -70,10 +79,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       writeDevIssuerInfo(dataDir, { issuerBase: idp.issuerBase, v1IssuerBase: idp.v1IssuerBase, audience, url: `http://localhost:${port}` });
     }
     await prepareStorage(services);
-    await seedDemo(services);
+    await seedDemo(services, { packages: options.seedPackages ?? true });
     const runtime = await startDurableHost(services, registry);
     const router = routerFor(registry.http.filter((e) => e.name !== "notFound"));
-    server = await startHttpHost({ port, router, services });
+    server = await startHttpHost({ port, router, services, ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
+    const timers = startTimerHost(services, registry.timers);
     const running = server;
     return {
       url: `http://localhost:${port}`,
@@ -85,6 +95,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
           running.close(() => r());
           running.closeAllConnections();
         });
+        await timers.stop();
         await runtime.stop();
         await azurite?.stop();
       },

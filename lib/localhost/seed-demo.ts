@@ -1,6 +1,7 @@
 import type { AppServices } from "../app/services.js";
 import { DEMO_REALMS, FABRIKAM_TENANT_ID } from "../directory/demo-directory.js";
 import { seedLocalDirectory } from "../directory/seed-local-directory.js";
+import { seedDemoPackages } from "./demo-packages.js";
 import type { PolicyDocument } from "../policies/policy.js";
 import type { Realm } from "../realms/realm.js";
 
@@ -17,9 +18,9 @@ const DEMO_POLICIES: Record<string, PolicyDocument> = {
 
 /**
  * Seeds the demo realms once: realm records (trusting the dev device CA), the local directory's users
- * and groups, and a realm policy. Anything that exists already (possibly changed since) is left alone.
+ * and groups, a realm policy, and three sample packages with their assignments. Anything that exists already (possibly changed since) is left alone.
  */
-export async function seedDemo(services: AppServices): Promise<void> {
+export async function seedDemo(services: AppServices, options: { packages: boolean } = { packages: true }): Promise<void> {
   const createdAt = new Date(services.clock.now()).toISOString();
   const caPem = services.dev?.ca.caPem();
   for (const demo of DEMO_REALMS) {
@@ -39,6 +40,8 @@ export async function seedDemo(services: AppServices): Promise<void> {
       await services.policies.put(demo.tenantId, { kind: "realm" }, policy, createdAt);
     }
     await seedLocalDirectory(services.localDirectory, [demo]);
+    if (options.packages) await seedDemoPackages(services, demo.tenantId);
+    // The realm record goes last: a seed interrupted before it runs again in full at the next start.
     await services.realms.put(realm);
   }
 }

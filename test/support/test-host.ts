@@ -6,6 +6,7 @@ import { inject } from "vitest";
 import { localHostSettings } from "../../lib/localhost/local-settings.js";
 import { startLocalHost, type RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { silentLogger } from "../../lib/telemetry/logger.js";
+import type { Telemetry } from "../../lib/telemetry/telemetry.js";
 
 export interface TestHostOptions {
   /** Storage connection string; the shared Azurite by default. */
@@ -13,6 +14,8 @@ export interface TestHostOptions {
   env?: Record<string, string>;
   dataDir?: string;
   fast?: boolean;
+  /** Where the host sends custom events (a RecordingTelemetry in telemetry tests). */
+  telemetry?: Telemetry;
 }
 
 /** A unique table prefix so that hosts sharing one Azurite never see each other's rows. */
@@ -32,5 +35,5 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Runn
     dataDir,
     fast: options.fast ?? true,
   });
-  return await startLocalHost({ settings, port: 0, log: silentLogger });
+  return await startLocalHost({ settings, port: 0, log: silentLogger, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
 }
