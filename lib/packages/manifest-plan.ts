@@ -212,7 +212,7 @@ function toEntry(record: CatalogueRecord, intent: DeliveredIntent, baseUrl: stri
   return {
     id: record.id,
     version: record.version,
-    ...(record.sha256 !== undefined ? { sha256: record.sha256 } : { sha1: record.sha1 ?? "" }),
+    ...(record.sha256 !== undefined ? { sha256: record.sha256 } : { sha1: record.sha1 ?? "", legacyHash: true as const }),
     size: record.size,
     installContext: record.installContext,
     intent,

@@ -12,6 +12,8 @@ export type ManifestPackage = {
   version: string;
   sha256?: string;
   sha1?: string;
+  /** Present on packages imported with only a SHA-1 (older packages); delivered only when the policy accepts legacy hashes. */
+  legacyHash?: true;
   size: number;
   installContext: InstallContext;
   intent: DeliveredIntent;

@@ -94,6 +94,7 @@ describe("buildManifest", () => {
       const m = buildManifest(input(assignments, catalogue, { acceptLegacyHashes: true }));
       const old = entry(m, "Old");
       expect(old?.sha1).toBe("a".repeat(40));
+      expect(old && "legacyHash" in old ? old.legacyHash : undefined).toBe(true);
       expect(old && "sha256" in old).toBe(false);
       expect(picked(m)).toEqual(["Fine@1.0.0:required", "Old@1.0.0:dependency", "UsesOld@1.0.0:required"]);
     });
