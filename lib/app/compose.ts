@@ -19,6 +19,7 @@ import { probeStorage } from "../storage/health-probe.js";
 import { TableStore, type StorageTarget } from "../storage/table-store.js";
 import { jsonLogger, type Logger } from "../telemetry/logger.js";
 import { LogTelemetry, type Telemetry } from "../telemetry/telemetry.js";
+import { trackedFetch } from "../telemetry/tracked-fetch.js";
 import { composeIdentity } from "./compose-identity.js";
 import { composeSigning } from "./compose-signing.js";
 import { federatedAppCredential } from "./graph-credential.js";
@@ -67,6 +68,7 @@ function memo<T>(make: () => T): () => T {
 export async function composeServices(settings: Settings, options: ComposeOptions = {}): Promise<AppServices> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? jsonLogger();
+  const telemetry = options.telemetry ?? (await telemetryFor(settings, log));
   const credential = memo(() => appCredential(settings));
   const target = storageTarget(settings, credential, options.storageConnectionString);
   const tables = new TableStore(target, settings.RJ_TABLE_PREFIX);
@@ -86,6 +88,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
             membershipCacheTtlMs: settings.RJ_MEMBERSHIP_CACHE_SECONDS * 1000,
           },
           clock,
+          fetch: trackedFetch(telemetry),
         });
   const directory = new RealmRoutedDirectory(realms, localDirectory, graph);
 
@@ -110,7 +113,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
     version: packageVersion(),
     clock,
     log,
-    telemetry: options.telemetry ?? (await telemetryFor(settings, log)),
+    telemetry,
     tables,
     blobs,
     ...(sharedKey === undefined ? {} : { blobSharedKey: sharedKey }),

@@ -44,6 +44,8 @@ export const settingsSchema = z.object({
   RJ_STALE_DEVICE_DAYS: positiveInt.default(30),
   RJ_RETENTION_DAYS: positiveInt.default(30),
   RJ_RECONCILE_SCHEDULE: z.string().min(1).default("0 */15 * * * *"),
+  /** Items one reconciliation pass may examine; the rest waits for the next pass (continuation kept in Table Storage). */
+  RJ_RECONCILE_BUDGET: positiveInt.default(5000),
   RJ_DEVICE_RATE_PER_MINUTE: positiveInt.default(120),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
 });

@@ -67,4 +67,14 @@ export class AzureOrchestrationClient implements OrchestrationClient {
     if (existing === undefined || !FINISHED.includes(existing.runtimeStatus)) return false;
     return (await this.client.purgeInstanceHistory(instanceId)).instancesDeleted > 0;
   }
+
+  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    const { OrchestrationRuntimeStatus: S } = durableFunctions;
+    const result = await this.client.purgeInstanceHistoryBy({
+      createdTimeFrom: new Date(0),
+      createdTimeTo: cutoff,
+      runtimeStatus: [S.Completed, S.Failed, S.Terminated],
+    });
+    return result.instancesDeleted;
+  }
 }

@@ -33,4 +33,10 @@ export interface OrchestrationClient {
   terminate(instanceId: string, reason: string): Promise<void>;
   /** Deletes a finished instance's record and history. False when absent or not finished. */
   purge(instanceId: string): Promise<boolean>;
+  /**
+   * Deletes the records and histories of every finished instance (Completed, Failed, Terminated)
+   * created before `cutoff`; returns how many. Optional: the Durable client has it (purgeInstanceHistoryBy);
+   * where absent, reconciliation lists finished instances itself and purges them one by one.
+   */
+  purgeFinishedBefore?(cutoff: Date): Promise<number>;
 }

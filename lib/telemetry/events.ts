@@ -7,7 +7,7 @@ export const TELEMETRY_EVENTS = {
   DeviceEnrolled: ["realmId", "deviceId", "primaryUserSet", "trust"],
   StateReported: ["realmId", "deviceId", "sequence", "accepted", "agentVersion", "channel"],
   PackageInstallReported: ["realmId", "deviceId", "packageId", "version", "status"],
-  OnboardingTransition: ["realmId", "deviceId", "runId", "status", "phase", "stepId", "stepKind", "outcome", "reason"],
+  OnboardingTransition: ["realmId", "deviceId", "runId", "status", "phase", "stepId", "stepKind", "outcome", "reason", "event"],
   EscrowOutcome: ["realmId", "deviceId", "runId", "outcome", "attempts"],
   ConfigServed: ["realmId", "deviceId", "notModified", "hash"],
   ManifestServed: ["realmId", "deviceId", "notModified", "packages", "undeliverable"],
@@ -24,6 +24,8 @@ export const TELEMETRY_EVENTS = {
     "recomputedConfigs",
     "durationMs",
     "budgetExhausted",
+    "failedTasks",
+    "realmId",
   ],
   RealmChanged: ["realmId", "action", "operator"],
 } as const;

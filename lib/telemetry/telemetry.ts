@@ -1,9 +1,25 @@
 import type { Logger } from "./logger.js";
 import type { TelemetryDimensions, TelemetryEventName } from "./events.js";
 
+/** One call to a service the app depends on (the ones the SDK instrumentation cannot see, like fetch). */
+export interface DependencyCall {
+  type: "HTTP";
+  /** Host name, e.g. "graph.microsoft.com". */
+  target: string;
+  method: string;
+  /** Path with ids replaced by ":id", never the query string: "/v1.0/users/:id". */
+  path: string;
+  durationMs: number;
+  /** HTTP status, or the error name when no response came. */
+  resultCode: string;
+  success: boolean;
+}
+
 /** Custom events with realm and device as dimensions. Implementations never throw. */
 export interface Telemetry {
   event<E extends TelemetryEventName>(name: E, dimensions: TelemetryDimensions<E>): void;
+  /** Records an outgoing call; optional (implementations without it drop dependencies). */
+  dependency?(call: DependencyCall): void;
 }
 
 export interface RecordedEvent {
@@ -35,15 +51,24 @@ export class LogTelemetry implements Telemetry {
   event<E extends TelemetryEventName>(name: E, dimensions: TelemetryDimensions<E>): void {
     this.log.log("info", `telemetry.${name}`, sanitizeDimensions(dimensions));
   }
+  dependency(call: DependencyCall): void {
+    this.log.log("debug", "telemetry.dependency", { ...call });
+  }
 }
 
 /** Keeps events in memory, for tests and for the admin's rollout counts in the local host. */
 export class RecordingTelemetry implements Telemetry {
   readonly events: RecordedEvent[] = [];
+  readonly dependencies: DependencyCall[] = [];
   constructor(private readonly next?: Telemetry) {}
   event<E extends TelemetryEventName>(name: E, dimensions: TelemetryDimensions<E>): void {
     this.events.push({ name, dimensions: sanitizeDimensions(dimensions) });
     if (this.events.length > 10_000) this.events.splice(0, 1_000);
     this.next?.event(name, dimensions);
+  }
+  dependency(call: DependencyCall): void {
+    this.dependencies.push(call);
+    if (this.dependencies.length > 10_000) this.dependencies.splice(0, 1_000);
+    this.next?.dependency?.(call);
   }
 }
