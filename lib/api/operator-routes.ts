@@ -1,4 +1,91 @@
+import { AppError } from "../core/errors.js";
+import { endpoint } from "../http/endpoint.js";
+import { empty, json } from "../http/reply.js";
+import type { AuthContext } from "../http/resolve-auth.js";
+import type { AppServices } from "../app/services.js";
+import { changeRealmStatus, putRealm, type RealmAction } from "../realms/realm-lifecycle.js";
+import { realmInputSchema, tenantIdParam } from "../realms/realm-input.js";
+import { realmCounts, realmView } from "../realms/realm-view.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 
-/** Operator routes (/api/operator/v1): realm lifecycle. */
-export const operatorRoutes: HttpFunctionEntry[] = [];
+const BASE = "operator/v1/realms";
+
+function changed(services: AppServices, auth: AuthContext, realmId: string, action: string): void {
+  services.telemetry.event("RealmChanged", { realmId, action, operator: auth.user?.userId ?? "" });
+}
+
+const putRealmRoute: HttpFunctionEntry = {
+  name: "operatorPutRealm",
+  route: `${BASE}/{tenantId}`,
+  methods: ["PUT"],
+  area: "operator",
+  handler: endpoint({
+    auth: "operator",
+    body: realmInputSchema,
+    async handle({ services, auth, params, body }) {
+      const tenantId = tenantIdParam(params["tenantId"]);
+      const { realm, created } = await putRealm(services, tenantId, body);
+      changed(services, auth, tenantId, created ? "create" : "update");
+      return json(realmView(realm, services.settings.RJ_RETENTION_DAYS), created ? 201 : 200);
+    },
+  }),
+};
+
+const listRealms: HttpFunctionEntry = {
+  name: "operatorListRealms",
+  route: BASE,
+  methods: ["GET"],
+  area: "operator",
+  handler: endpoint({
+    auth: "operator",
+    async handle({ services }) {
+      const realms = await services.realms.list();
+      realms.sort((a, b) => a.id.localeCompare(b.id));
+      return json({ realms: realms.map((r) => realmView(r, services.settings.RJ_RETENTION_DAYS)) });
+    },
+  }),
+};
+
+const getRealm: HttpFunctionEntry = {
+  name: "operatorGetRealm",
+  route: `${BASE}/{tenantId}`,
+  methods: ["GET"],
+  area: "operator",
+  handler: endpoint({
+    auth: "operator",
+    async handle({ services, params }) {
+      const tenantId = tenantIdParam(params["tenantId"]);
+      const realm = await services.realms.get(tenantId);
+      if (realm === undefined) throw new AppError("not-found", "Unknown realm");
+      return json({ ...realmView(realm, services.settings.RJ_RETENTION_DAYS), counts: await realmCounts(services, tenantId) });
+    },
+  }),
+};
+
+function statusRoute(name: string, action: RealmAction, method: "POST" | "DELETE", suffix: string): HttpFunctionEntry {
+  return {
+    name,
+    route: `${BASE}/{tenantId}${suffix}`,
+    methods: [method],
+    area: "operator",
+    handler: endpoint({
+      auth: "operator",
+      async handle({ services, auth, params }) {
+        const tenantId = tenantIdParam(params["tenantId"]);
+        const realm = await changeRealmStatus(services, tenantId, action);
+        changed(services, auth, tenantId, action);
+        return action === "delete" ? empty(204) : json(realmView(realm, services.settings.RJ_RETENTION_DAYS));
+      },
+    }),
+  };
+}
+
+/** Operator routes (/api/operator/v1): realm lifecycle; operators see realm records and counts, never customer data. */
+export const operatorRoutes: HttpFunctionEntry[] = [
+  putRealmRoute,
+  listRealms,
+  getRealm,
+  statusRoute("operatorDisableRealm", "disable", "POST", "/disable"),
+  statusRoute("operatorEnableRealm", "enable", "POST", "/enable"),
+  statusRoute("operatorDeleteRealm", "delete", "DELETE", ""),
+];

@@ -1,12 +1,12 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWSHeaderParameters, type FlattenedJWSInput } from "jose";
 import { unauthorized } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
-import type { RealmLookup } from "../realms/realm.js";
+import type { Realm, RealmLookup } from "../realms/realm.js";
 import { isGuid } from "./guid.js";
 import { JwksRegistry } from "./jwks-registry.js";
 import { KeySourceUnavailable, toAuthFailure } from "./jose-failure.js";
 import { HttpOpenIdMetadataSource, type OpenIdMetadataSource } from "./openid-metadata.js";
-import { ADMIN_ROLE, OPERATOR_ROLE, type UserPrincipal } from "./principals.js";
+import { ADMIN_ROLE, OPERATOR_ROLE, type AuthRequirement, type UserPrincipal } from "./principals.js";
 import { assertRealmEnabled, findLiveRealm } from "./realm-gate.js";
 
 /** Algorithms accepted for access tokens and device assertions: asymmetric only. */
@@ -58,8 +58,12 @@ export class AccessTokenValidator {
     this.operatorTenant = s.operatorTenantId?.toLowerCase();
   }
 
-  /** Returns the user of a valid token; throws AppError unauthorized (bad token, unknown realm), forbidden "realm-disabled", or unavailable (keys unreachable). */
-  async validate(token: string): Promise<UserPrincipal> {
+  /**
+   * Returns the user of a valid token; throws AppError unauthorized (bad token, unknown realm), forbidden "realm-disabled",
+   * or unavailable (keys unreachable). The operator tenant need not be a realm: unregistered, only its RealmJoin.Operator
+   * holders pass (never as admins), and when `requirement` is given and is not "operator" they are 401 like any unknown tenant.
+   */
+  async validate(token: string, options: { requirement?: AuthRequirement } = {}): Promise<UserPrincipal> {
     const { header, claims } = decodeUnverified(token);
     const alg = header.alg;
     if (alg === undefined || !(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) throw unauthorized("Token algorithm not allowed");
@@ -71,7 +75,7 @@ export class AccessTokenValidator {
     const v1Issuer = `${this.v1Base}/${rawTid}/`;
     if (claims.iss !== v2Issuer && claims.iss !== v1Issuer) throw unauthorized("Token issuer does not match its tenant");
     // Unknown tenants are refused before any network call, so forged tids cannot make us fetch metadata.
-    const realm = await findLiveRealm(this.deps.realms, tid);
+    const realm = tid === this.operatorTenant ? await this.operatorRealm(tid) : await findLiveRealm(this.deps.realms, tid);
 
     let verified: JWTPayload;
     try {
@@ -103,7 +107,10 @@ export class AccessTokenValidator {
     // Delegated user tokens carry scp; ID tokens (same aud as the client id) and app-only tokens do not.
     if (typeof verified.scp !== "string" || verified.scp.trim() === "") throw unauthorized("Token is not a delegated user token");
     const roles = readRoles(verified.roles);
-    assertRealmEnabled(realm);
+    if (realm !== undefined) assertRealmEnabled(realm);
+    else if (!roles.includes(OPERATOR_ROLE) || (options.requirement !== undefined && options.requirement !== "operator")) {
+      throw unauthorized("Tenant is not registered");
+    }
 
     const upn = stringClaim(verified.upn) ?? stringClaim(verified.preferred_username);
     const name = stringClaim(verified.name);
@@ -114,9 +121,15 @@ export class AccessTokenValidator {
       ...(upn === undefined ? {} : { upn }),
       ...(name === undefined ? {} : { name }),
       roles,
-      isAdmin: roles.includes(ADMIN_ROLE),
+      isAdmin: realm !== undefined && roles.includes(ADMIN_ROLE),
       isOperator: roles.includes(OPERATOR_ROLE) && this.operatorTenant !== undefined && tid === this.operatorTenant,
     };
+  }
+
+  // The operator tenant's realm when it is also a live customer realm; undefined when it is the operators' home only.
+  private async operatorRealm(tid: string): Promise<Realm | undefined> {
+    const realm = await this.deps.realms.get(tid);
+    return realm === undefined || realm.status === "deleted" ? undefined : realm;
   }
 
   // Entra's keys carry `issuer` with a {tenantid} placeholder: a key may only sign for the issuer it names.

@@ -32,7 +32,7 @@ export class Authenticator {
 
     if (requirement === "user" || requirement === "admin" || requirement === "operator") {
       if (bearer === undefined) throw unauthorized("User token required");
-      const user = await this.users.validate(bearer);
+      const user = await this.users.validate(bearer, { requirement });
       if (requirement === "admin" && !user.isAdmin) throw forbidden("Administrator role required");
       if (requirement === "operator" && user.isOperator !== true) throw forbidden("Operator role required");
       return { realmId: user.realmId, user };
@@ -41,7 +41,7 @@ export class Authenticator {
     if (assertion === undefined) throw unauthorized("Device assertion required");
     if (requirement === "device+user" && bearer === undefined) throw unauthorized("User token required");
     // The user is validated first so that a first-use pin is only ever granted alongside a valid user of the same realm.
-    const user: UserPrincipal | undefined = bearer === undefined ? undefined : await this.users.validate(bearer);
+    const user: UserPrincipal | undefined = bearer === undefined ? undefined : await this.users.validate(bearer, { requirement });
     const allowPin = options.allowPinOnFirstUse === true && user !== undefined && claimedTenant(assertion) === user.realmId;
     const device: DevicePrincipal = await this.devices.validate(assertion, { allowPinOnFirstUse: allowPin });
     if (user !== undefined && user.realmId !== device.realmId) throw notFound();

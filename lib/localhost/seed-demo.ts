@@ -40,6 +40,7 @@ export async function seedDemo(services: AppServices, options: { packages: boole
       await services.policies.put(demo.tenantId, { kind: "realm" }, policy, createdAt);
     }
     await seedLocalDirectory(services.localDirectory, [demo]);
+    await services.branchCache.ensure(demo.tenantId);
     if (options.packages) await seedDemoPackages(services, demo.tenantId);
     // The realm record goes last: a seed interrupted before it runs again in full at the next start.
     await services.realms.put(realm);

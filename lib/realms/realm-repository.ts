@@ -1,7 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { keyPart } from "../storage/keys.js";
 import { isNotFound } from "../storage/rest-error.js";
-import { withoutSystemFields } from "../storage/optimistic.js";
+import { updateWithRetry, withoutSystemFields } from "../storage/optimistic.js";
 import type { DeviceTrustMode, Realm, RealmLookup, RealmStatus } from "./realm.js";
 
 interface RealmEntity {
@@ -75,5 +75,32 @@ export class RealmRepository implements RealmLookup {
       realms.push(toRealm(decodeURIComponent(e.partitionKey ?? ""), withoutSystemFields<RealmEntity>(e)));
     }
     return realms;
+  }
+
+  /**
+   * Read-modify-write of the realm record with ETag concurrency: `mutate` gets the realm (undefined when
+   * absent) and returns the next one, or undefined to leave it. Returns what is stored afterwards; throws
+   * AppError conflict when the record kept changing.
+   */
+  async update(tenantId: string, mutate: (current: Realm | undefined) => Realm | undefined): Promise<Realm | undefined> {
+    const id = tenantId.toLowerCase();
+    const client = await this.table();
+    const stored = await updateWithRetry<RealmEntity>(client, keyPart(id), ROW, (current) => {
+      const next = mutate(current === undefined ? undefined : toRealm(id, current));
+      return next === undefined ? undefined : toEntity({ ...next, id });
+    });
+    return stored === undefined ? undefined : toRealm(id, stored);
+  }
+
+  /** Removes the realm record for good (the last step of a purge); false when there was none. */
+  async remove(tenantId: string): Promise<boolean> {
+    const client = await this.table();
+    try {
+      await client.deleteEntity(keyPart(tenantId.toLowerCase()), ROW);
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
   }
 }

@@ -160,3 +160,38 @@ describe("content download", () => {
     expect(write.status).toBe(403);
   });
 });
+
+describe("BranchCache content information", () => {
+  it("when a Windows 7 agent asks with PeerDist 1.0, then it gets V1 content information keyed with the realm's passphrase", async () => {
+    const { createHash: hash, createHmac } = await import("node:crypto");
+    const { parseContentInfoV1 } = await import("../../lib/content/pccrc-v1.js");
+    const passphrase = "Contoso BranchCache passphrase 2026";
+    expect((await asUser(host, admin, "/api/admin/v1/branchcache", { method: "PUT", body: { passphrase } })).status).toBe(200);
+    const bytes = buildNupkg({ id: "Contoso.Big", version: "1.0.0", files: { "tools/payload.bin": new Uint8Array(200_000).map((_, i) => (i * 31) % 251) } });
+    expect((await publish(bytes)).status).toBe(201);
+    const { device } = await enrolledDevice();
+    const res = await asDevice(host, device, "/api/content/Contoso.Big/1.0.0", { headers: { "accept-encoding": "peerdist", "x-p2p-peerdist": "Version=1.0" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBe("peerdist");
+    expect(res.headers.get("x-p2p-peerdist")).toBe(`Version=1.0, ContentLength=${bytes.byteLength}`);
+    const info = parseContentInfoV1(Buffer.from(await res.arrayBuffer()));
+    const blockHashes: Buffer[] = [];
+    for (let at = 0; at < bytes.byteLength; at += 65536) blockHashes.push(hash("sha256").update(bytes.subarray(at, at + 65536)).digest());
+    const hod = hash("sha256").update(Buffer.concat(blockHashes)).digest();
+    const ks = hash("sha256").update(Buffer.from(passphrase, "utf16le")).digest();
+    const segment = info.segments[0];
+    expect(Buffer.from(segment?.hod ?? []).toString("hex")).toBe(hod.toString("hex"));
+    expect(Buffer.from(segment?.kp ?? []).toString("hex")).toBe(createHmac("sha256", ks).update(hod).digest("hex"));
+  });
+
+  it("when a Windows 8 agent allows content information 1.0 to 2.0, then it gets V2; without PeerDist headers it gets the redirect", async () => {
+    const { device } = await enrolledDevice();
+    const v2 = await asDevice(host, device, "/api/content/Contoso.Big/1.0.0", {
+      headers: { "accept-encoding": "peerdist", "x-p2p-peerdist": "Version=1.1", "x-p2p-peerdistex": "MinContentInformation=1.0, MaxContentInformation=2.0" },
+    });
+    expect(v2.status).toBe(200);
+    const body = new Uint8Array(await v2.arrayBuffer());
+    expect([body[0], body[1], body[2]]).toEqual([0, 2, 4]);
+    expect((await asDevice(host, device, "/api/content/Contoso.Big/1.0.0")).status).toBe(302);
+  });
+});
