@@ -60,7 +60,7 @@ export async function asDevice(
   host: RunningLocalHost,
   device: HostDevice,
   path: string,
-  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; redirect?: RequestRedirect } = {},
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; redirect?: "follow" | "manual" | "error" } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { "x-rj-device-assertion": await assertionFor(host, device), ...init.headers };
   if (init.token !== undefined) headers["authorization"] = `Bearer ${init.token}`;
