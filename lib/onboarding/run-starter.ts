@@ -10,7 +10,8 @@ import { runTimingFrom } from "./timing.js";
 
 type StartDeps = Pick<AppServices, "tables" | "settings" | "clock">;
 
-async function startInstance(deps: StartDeps, client: OrchestrationClient, record: RunRecord): Promise<void> {
+/** Starts (or, for a finished instance, restarts) the orchestration of a run record. */
+export async function startInstance(deps: StartDeps, client: OrchestrationClient, record: RunRecord): Promise<void> {
   const input: RunInput = { realmId: record.realmId, deviceId: record.deviceId, runId: record.runId, attempt: record.attempt, timing: runTimingFrom(deps.settings) };
   // "exists": the instance is already running (a second start is a no-op).
   await client.startNew(ONBOARDING_ORCHESTRATOR, record.instanceId, input);

@@ -24,6 +24,8 @@ export interface RunRecord {
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;
+  /** How often reconciliation re-drove this attempt (a safety net for a lost orchestration). */
+  redrives?: number;
 }
 
 interface RunEntity {
@@ -40,6 +42,7 @@ interface RunEntity {
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;
+  redrives?: number;
 }
 
 const partition = (realmId: string) => realmKey(realmId, "runs");
@@ -61,6 +64,7 @@ function toRecord(realmId: string, deviceId: string, e: RunEntity): RunRecord {
     ...(e.bootIdBefore ? { bootIdBefore: e.bootIdBefore } : {}),
     ...(e.failure ? { failure: JSON.parse(e.failure) as RunFailure } : {}),
     ...(e.finishedAt ? { finishedAt: e.finishedAt } : {}),
+    ...(e.redrives === undefined ? {} : { redrives: e.redrives }),
   };
 }
 
@@ -79,6 +83,7 @@ function toEntity(r: RunRecord): RunEntity {
     ...(r.bootIdBefore ? { bootIdBefore: r.bootIdBefore } : {}),
     ...(r.failure ? { failure: JSON.stringify(r.failure) } : {}),
     ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+    ...(r.redrives === undefined ? {} : { redrives: r.redrives }),
   };
 }
 

@@ -1,17 +1,20 @@
+import { OnboardingRunReconciler } from "../onboarding/reconciler.js";
 import { purgeRealm } from "../realms/realm-purge.js";
 import { deletedRealmsTask } from "./tasks/deleted-realms.js";
 import { historyPurgeTask } from "./tasks/history-purge.js";
 import { membershipRefreshTask } from "./tasks/membership-refresh.js";
 import { replayCachePurgeTask } from "./tasks/replay-cache-purge.js";
 import { staleDevicesTask } from "./tasks/stale-devices.js";
+import { stuckRunsTask } from "./tasks/stuck-runs.js";
 import type { ReconcileTask } from "./task.js";
 
 /**
- * The tasks of every pass, in order. The onboarding module adds stuckRunsTask(...) and
- * pendingEscrowTask(...) (tasks/stuck-runs.ts, tasks/pending-escrow.ts) with its reconcilers.
+ * The tasks of every pass, in order. Escrow checks are retried inside the orchestration itself
+ * (RetryOptions), so tasks/pending-escrow.ts has no reconciler to run.
  */
 export const reconcileTasks: readonly ReconcileTask[] = [
   staleDevicesTask,
+  stuckRunsTask((ctx) => new OnboardingRunReconciler(ctx.services, ctx.services.orchestrations(ctx.invocation))),
   membershipRefreshTask,
   replayCachePurgeTask,
   historyPurgeTask,
