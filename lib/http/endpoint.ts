@@ -7,6 +7,7 @@ import type { HttpHandler } from "../registry/types.js";
 import type { AuthRequirement } from "./auth-requirement.js";
 import { readJsonBody } from "./body.js";
 import { problemResponse, toAppError } from "./problem.js";
+import { enforceDeviceRate } from "./rate-limit.js";
 import { requestIdFrom } from "./request-id.js";
 import { resolveAuth, type AuthContext } from "./resolve-auth.js";
 import { parseInput } from "./validation.js";
@@ -49,6 +50,7 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       const services = await currentServices();
       log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
       const auth = await resolveAuth(services, request.headers, spec.auth, { allowPinOnFirstUse: spec.pinOnFirstUse === true });
+      enforceDeviceRate(services, auth);
       let body: unknown = undefined;
       if (spec.body !== undefined) {
         const raw = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);

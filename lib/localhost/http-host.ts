@@ -20,6 +20,8 @@ export interface HttpHostOptions {
   host?: string;
   router: Router<HttpFunctionEntry>;
   services: AppServices;
+  /** Idle socket timeout (a client that stops sending); 30 s by default. */
+  idleTimeoutMs?: number;
 }
 
 function headersOf(req: IncomingMessage): Headers {
@@ -119,7 +121,7 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
   server.headersTimeout = 15_000;
   server.requestTimeout = 15 * 60_000;
   // Idle sockets (a slow client that stops sending its body) are closed after 30 s.
-  server.timeout = 30_000;
+  server.timeout = options.idleTimeoutMs ?? 30_000;
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
