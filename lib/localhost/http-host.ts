@@ -6,7 +6,7 @@ import { HttpRequest, HttpResponse, InvocationContext } from "../registry/azure-
 import { withServices } from "../app/container.js";
 import type { AppServices } from "../app/services.js";
 import { AppError } from "../core/errors.js";
-import { problemResponse } from "../http/problem.js";
+import { PROBLEM_TYPE_BASE, problemResponse } from "../http/problem.js";
 import { requestIdFrom } from "../http/request-id.js";
 import type { Router } from "../http/router.js";
 import { errorFields } from "../telemetry/logger.js";
@@ -117,6 +117,26 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         if (!req.complete) req.resume();
       }
     })();
+  });
+  // Requests Node's parser refuses (oversized headers, a garbage request line) never reach a handler;
+  // they still get problem+json, then the connection is closed.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: `${PROBLEM_TYPE_BASE}${tooLarge ? "headers-too-large" : "malformed-request"}`,
+      title: tooLarge ? "Request Header Fields Too Large" : "Bad Request",
+      status,
+      detail: tooLarge ? "The request line or headers are too large" : "The request could not be parsed",
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   server.headersTimeout = 15_000;
   server.requestTimeout = 15 * 60_000;

@@ -16,6 +16,8 @@ export interface TestHostOptions {
   fast?: boolean;
   /** Where the host sends custom events (a RecordingTelemetry in telemetry tests). */
   telemetry?: Telemetry;
+  /** Seed the demo packages (off by default: tests start from an empty catalogue). */
+  seedPackages?: boolean;
 }
 
 /** A unique table prefix so that hosts sharing one Azurite never see each other's rows. */
@@ -35,5 +37,11 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Runn
     dataDir,
     fast: options.fast ?? true,
   });
-  return await startLocalHost({ settings, port: 0, log: silentLogger, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
+  return await startLocalHost({
+    settings,
+    port: 0,
+    log: silentLogger,
+    seedPackages: options.seedPackages ?? false,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+  });
 }
