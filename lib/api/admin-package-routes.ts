@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { audienceOf } from "../agent-config/audience.js";
 import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import { PACKAGE_CONTAINER } from "../app/compose-packages.js";
@@ -59,9 +60,9 @@ const importLegacy: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth, request }) {
-      const { readJsonBody } = await import("../http/body.js");
-      const body = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
+    // The catalogue validates the legacy record itself (strict schema, precise messages).
+    body: z.unknown(),
+    async handle({ services, auth, body }) {
       const result = await services.packages.catalogue.importLegacy(auth.realmId, body);
       return json(view(result.record), result.created ? 201 : 200);
     },
@@ -117,9 +118,9 @@ const putAssignment: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth, params, request }) {
-      const { readJsonBody } = await import("../http/body.js");
-      const body = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
+    // The assignment service validates the body with its strict schema.
+    body: z.unknown(),
+    async handle({ services, auth, params, body }) {
       const { assignment, created } = await services.packages.assignments.put(auth.realmId, params["assignmentId"] ?? "", body);
       return json(assignment, created ? 201 : 200);
     },

@@ -8,6 +8,7 @@ import { acceptStateReport } from "../devices/state-intake.js";
 import { stateReportSchema } from "../devices/state-report-schema.js";
 import { endpoint } from "../http/endpoint.js";
 import { etagOf, ifNoneMatchHits } from "../http/etag.js";
+import { signedDocumentReply } from "../http/signed-reply.js";
 import { empty, json } from "../http/reply.js";
 import { parseInput } from "../http/validation.js";
 import { compareVersions } from "../packages/nuget-version-compare.js";
@@ -51,12 +52,10 @@ const config: HttpFunctionEntry = {
     async handle({ services, auth, request }) {
       const deps = configDeps(services);
       const current = await currentConfig(deps, auth);
-      const etag = etagOf(current.hash);
-      const notModified = ifNoneMatchHits(request.headers.get("if-none-match"), etag);
+      const ifNoneMatch = request.headers.get("if-none-match");
+      const notModified = ifNoneMatchHits(ifNoneMatch, etagOf(current.hash));
       services.telemetry.event("ConfigServed", { realmId: auth.realmId, deviceId: current.device.deviceId, notModified, hash: current.hash });
-      if (notModified) return empty(304, { etag, "cache-control": "no-cache" });
-      const signed = await signedConfig(deps, current);
-      return { status: 200, headers: { "content-type": "application/jose", etag, "cache-control": "no-cache" }, body: signed.jws };
+      return await signedDocumentReply(ifNoneMatch, current.hash, async () => (await signedConfig(deps, current)).jws);
     },
   }),
 };

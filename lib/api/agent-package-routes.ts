@@ -3,7 +3,8 @@ import { enrolledDevice } from "../agent-config/config-service.js";
 import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import { endpoint } from "../http/endpoint.js";
 import { etagOf, ifNoneMatchHits } from "../http/etag.js";
-import { empty, json } from "../http/reply.js";
+import { json } from "../http/reply.js";
+import { signedDocumentReply } from "../http/signed-reply.js";
 import { hashDocument } from "../signing/index.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 
@@ -20,8 +21,8 @@ const manifest: HttpFunctionEntry = {
       const { policy } = await effectivePolicyFor(services, device, userId);
       const body = await services.packages.delivery.manifest(auth.realmId, await audienceOf(services.directory, device, userId), policy);
       const hash = hashDocument(body);
-      const etag = etagOf(hash);
-      const notModified = ifNoneMatchHits(request.headers.get("if-none-match"), etag);
+      const ifNoneMatch = request.headers.get("if-none-match");
+      const notModified = ifNoneMatchHits(ifNoneMatch, etagOf(hash));
       services.telemetry.event("ManifestServed", {
         realmId: auth.realmId,
         deviceId: device.deviceId,
@@ -29,9 +30,7 @@ const manifest: HttpFunctionEntry = {
         packages: body.packages.length,
         undeliverable: body.undeliverable.length,
       });
-      if (notModified) return empty(304, { etag, "cache-control": "no-cache" });
-      const signed = await services.documents.signDocument({ realmId: auth.realmId, typ: "rj-manifest+jwt", body });
-      return { status: 200, headers: { "content-type": "application/jose", etag, "cache-control": "no-cache" }, body: signed.jws };
+      return await signedDocumentReply(ifNoneMatch, hash, async () => (await services.documents.signDocument({ realmId: auth.realmId, typ: "rj-manifest+jwt", body })).jws);
     },
   }),
 };
