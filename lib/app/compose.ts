@@ -6,6 +6,7 @@ import { DeviceRepository } from "../devices/device-repository.js";
 import { AzureOrchestrationClient } from "../durable/azure-orchestration-client.js";
 import { AlternativeSecurityIdTrust } from "../directory/certificate-trust.js";
 import { GraphDirectory } from "../directory/graph-directory.js";
+import { CachedMembershipDirectory } from "../directory/cached-membership.js";
 import { LocalDirectory } from "../directory/local-directory.js";
 import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import { PolicyRepository } from "../policies/policy-repository.js";
@@ -90,7 +91,8 @@ export async function composeServices(settings: Settings, options: ComposeOption
           clock,
           fetch: trackedFetch(telemetry),
         });
-  const directory = new RealmRoutedDirectory(realms, localDirectory, graph);
+  const membershipTtlMs = settings.RJ_MEMBERSHIP_CACHE_SECONDS * 1000;
+  const directory = new RealmRoutedDirectory(realms, new CachedMembershipDirectory(localDirectory, membershipTtlMs, clock), graph);
 
   const identity = await composeIdentity(settings, { tables, realms, clock, log, graphTrust: new AlternativeSecurityIdTrust(directory) });
   const signing = await composeSigning(settings, { tables, clock, credential });
