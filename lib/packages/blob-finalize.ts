@@ -87,7 +87,9 @@ async function copyUnlessPresent(target: BlockBlobClient, options: FinalizeOptio
   }
   const clock = options.clock ?? systemClock;
   const source = options.container.getBlobClient(options.stagingBlobName);
-  const sourceUrl = readSasUrl(source, options.keys, new Date(clock.now() + COPY_SAS_MS), clock);
+  // With the account key the copy request itself authorises a same-account source, so no SAS is needed;
+  // that also avoids Azurite buffering the whole source (and failing past 512 MiB) when it checks a SAS source.
+  const sourceUrl = options.keys.sharedKey !== undefined ? source.url : readSasUrl(source, options.keys, new Date(clock.now() + COPY_SAS_MS), clock);
   try {
     const poller = await target.beginCopyFromURL(sourceUrl, {
       conditions: { ifNoneMatch: "*" },
