@@ -32,6 +32,10 @@ export async function publishUpload(deps: PublishUploadDeps, realmId: string, bo
       body,
       container: deps.container,
       limitBytes,
+      // 2 MiB blocks, 4 in flight: a 2 GiB package still fits Azure's 50,000-block limit, and an upload's
+      // buffers stay near 10 MiB whatever its size.
+      bufferBytes: 2 * 1024 * 1024,
+      maxBuffers: 4,
       ...(declaredLength === undefined ? {} : { declaredLength }),
       sinks: [builder],
       keys: deps.keys,

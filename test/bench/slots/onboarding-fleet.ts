@@ -20,10 +20,10 @@ async function adminToken(dataDir: string): Promise<string> {
 /** Puts Contoso back to its demo assignments: two system packages (one a dependency) and BitLocker. */
 async function restoreDemoAssignments(baseUrl: string, dataDir: string): Promise<void> {
   const headers = { authorization: `Bearer ${await adminToken(dataDir)}` };
-  const listed = (await (await fetch(`${baseUrl}/api/admin/v1/assignments`, { headers })).json()) as { assignments: { id: string }[] };
-  for (const a of listed.assignments.filter((x) => !DEMO_ASSIGNMENTS.has(x.id))) {
-    const res = await fetch(`${baseUrl}/api/admin/v1/assignments/${encodeURIComponent(a.id)}`, { method: "DELETE", headers });
-    if (res.status !== 204) throw new Error(`could not remove assignment ${a.id}: ${res.status}`);
+  const listed = (await (await fetch(`${baseUrl}/api/admin/v1/assignments`, { headers })).json()) as { assignments: { assignmentId: string }[] };
+  for (const a of listed.assignments.filter((x) => !DEMO_ASSIGNMENTS.has(x.assignmentId))) {
+    const res = await fetch(`${baseUrl}/api/admin/v1/assignments/${encodeURIComponent(a.assignmentId)}`, { method: "DELETE", headers });
+    if (res.status !== 204) throw new Error(`could not remove assignment ${a.assignmentId}: ${res.status}`);
   }
 }
 
