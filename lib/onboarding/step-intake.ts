@@ -92,6 +92,8 @@ export async function acceptStepResult(deps: IntakeDeps, client: OrchestrationCl
   const stores = onboardingStores(deps.tables);
   const run = await stores.runs.get(input.realmId, input.deviceId);
   if (run === undefined) throw notFound("The device has no initial run");
+  // A run id of another device (or realm) does not exist for this caller; an earlier attempt of its own is merely not current.
+  if (!input.runId.startsWith(`${run.instanceId}-r`)) throw notFound("No such run");
   if (run.runId !== input.runId) throw conflict("This run is not the device's current run", "not-current-run");
   const hash = resultHash(input.body);
   const current = run.status === "running" && run.step?.id === input.stepId ? run.step : undefined;

@@ -410,9 +410,9 @@ const ROWS: IsolationRow[] = [
         const res = await asDevice(host, me.device, `/api/agent/v1/onboarding/${runId}/steps/${stepId}`, { method: "POST", body: { outcome: "succeeded" } });
         return { status: res.status, type: ((await res.json()) as { type?: string }).type };
       };
-      // The other realm's run must be indistinguishable from a run that does not exist (the route answers 409 not-current-run for both).
+      // The other realm's run answers exactly as a run that does not exist: 404.
       const foreign = await post(theirs.runId);
-      expect(foreign.status).toBeGreaterThanOrEqual(400);
+      expect(foreign.status).toBe(404);
       expect(foreign).toEqual(await post(randomUUID()));
       expect(await current(other)).toEqual(theirs);
     },
