@@ -2,6 +2,7 @@ import { AppError } from "../core/errors.js";
 import { endpoint } from "../http/endpoint.js";
 import { json } from "../http/reply.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
+import { openApiDocument } from "./openapi.js";
 
 /** GET /api/health: 200 when Table and Blob storage answer, else 503 with Retry-After (recovers by itself). */
 export const healthRoute: HttpFunctionEntry = {
@@ -21,3 +22,19 @@ export const healthRoute: HttpFunctionEntry = {
     },
   }),
 };
+
+/** GET /api/openapi.json: the generated description of every route (no auth). */
+export function openApiRoute(routes: () => readonly HttpFunctionEntry[]): HttpFunctionEntry {
+  return {
+    name: "openApi",
+    route: "openapi.json",
+    methods: ["GET"],
+    area: "system",
+    handler: endpoint({
+      auth: "none",
+      async handle({ services }) {
+        return json(openApiDocument(routes(), services.version), 200, { "cache-control": "public, max-age=300" });
+      },
+    }),
+  };
+}

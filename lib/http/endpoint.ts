@@ -32,6 +32,19 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
   handle(ctx: EndpointContext<S extends z.ZodType ? z.infer<S> : undefined>): Promise<HttpResponseInit>;
 }
 
+/** What an endpoint declares about itself, for the generated OpenAPI description. */
+export interface EndpointDescription {
+  auth: AuthRequirement;
+  body?: z.ZodType;
+}
+
+const describedHandlers = new WeakMap<HttpHandler, EndpointDescription>();
+
+/** The declaration behind a handler made by endpoint(); undefined for any other handler. */
+export function describeEndpoint(handler: HttpHandler): EndpointDescription | undefined {
+  return describedHandlers.get(handler);
+}
+
 function withRequestId(response: HttpResponseInit, requestId: string): HttpResponseInit {
   const headers = new Headers(response.headers);
   headers.set("x-request-id", requestId);
@@ -43,7 +56,7 @@ function withRequestId(response: HttpResponseInit, requestId: string): HttpRespo
  * validation, and one mapping of every failure to problem+json (unknown failures: 500 without detail).
  */
 export function endpoint<S extends z.ZodType | undefined = undefined>(spec: EndpointSpec<S>): HttpHandler {
-  return async (request, invocation) => {
+  const handler: HttpHandler = async (request, invocation) => {
     const requestId = requestIdFrom(request.headers.get("x-request-id"));
     let log: Logger | undefined;
     try {
@@ -74,4 +87,6 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       return withRequestId(problemResponse(appError, requestId), requestId);
     }
   };
+  describedHandlers.set(handler, { auth: spec.auth, ...(spec.body === undefined ? {} : { body: spec.body }) });
+  return handler;
 }

@@ -13,12 +13,13 @@ import { reconcileRoutes } from "../api/reconcile-routes.js";
 import { adminBranchCacheRoutes } from "../api/admin-branchcache-routes.js";
 import { reconcileTimers } from "../reconcile/timer-entries.js";
 import { onboardingActivities, onboardingOrchestrators } from "../onboarding/durable-entries.js";
-import { healthRoute } from "../api/system-routes.js";
+import { healthRoute, openApiRoute } from "../api/system-routes.js";
 import { notFoundEntry, routerFor } from "./not-found.js";
 import type { FunctionRegistry, HttpFunctionEntry } from "./types.js";
 
 const routes: HttpFunctionEntry[] = [
   healthRoute,
+  openApiRoute(() => routes),
   ...agentConfigRoutes,
   ...adminConfigRoutes,
   ...adminDeviceRoutes,

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import type { AuthRequirement } from "../http/auth-requirement.js";
+import { describeEndpoint } from "../http/endpoint.js";
+import type { HttpFunctionEntry } from "../registry/types.js";
+
+type JsonObject = Record<string, unknown>;
+
+const SECURITY: Record<AuthRequirement, JsonObject[]> = {
+  none: [],
+  device: [{ deviceAssertion: [] }],
+  "device+user": [{ deviceAssertion: [], entraUser: [] }],
+  user: [{ entraUser: [] }],
+  admin: [{ entraUser: [] }],
+  operator: [{ entraUser: [] }],
+};
+
+const ROLE_NOTE: Partial<Record<AuthRequirement, string>> = {
+  admin: "Requires the app role RealmJoin.Admin (of the caller's own realm).",
+  operator: "Requires the app role RealmJoin.Operator in the operator tenant.",
+  device: "Device assertion; a user token may accompany it (user-context call).",
+};
+
+function bodySchema(schema: z.ZodType): JsonObject {
+  try {
+    const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonObject;
+    const { $schema: _ignored, ...rest } = json;
+    return rest;
+  } catch {
+    return {};
+  }
+}
+
+const problem = { description: "Problem details (RFC 9457)", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+
+/**
+ * The OpenAPI 3.1 description of every registered route, generated from the registry and the endpoints'
+ * own auth requirements and zod body schemas, so it cannot drift from what the code accepts.
+ */
+export function openApiDocument(routes: readonly HttpFunctionEntry[], version: string): JsonObject {
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const entry of routes) {
+    if (entry.route.includes("{*")) continue;
+    const description = describeEndpoint(entry.handler);
+    const path = "/api/" + entry.route.replace(/\{([A-Za-z][A-Za-z0-9_]*)(:[^}]*)?\}/g, "{$1}");
+    const parameters = [...entry.route.matchAll(/\{([A-Za-z][A-Za-z0-9_]*)(:[^}]*)?\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const item = (paths[path] ??= {});
+    for (const method of entry.methods) {
+      const auth = description?.auth ?? "none";
+      item[method.toLowerCase()] = {
+        operationId: entry.methods.length > 1 ? `${entry.name}${method[0]}${method.slice(1).toLowerCase()}` : entry.name,
+        tags: [entry.area],
+        ...(ROLE_NOTE[auth] ? { description: ROLE_NOTE[auth] } : {}),
+        ...(parameters.length > 0 ? { parameters } : {}),
+        security: SECURITY[auth],
+        ...(description?.body !== undefined && method !== "GET" && method !== "HEAD"
+          ? { requestBody: { required: true, content: { "application/json": { schema: bodySchema(description.body) } } } }
+          : {}),
+        responses: {
+          "2XX": { description: "Success (see API.md for the body)" },
+          "4XX": problem,
+          "503": problem,
+        },
+      };
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "RealmJoin back-end", version, description: "Agent, admin and operator protocol (API.md version 1), generated from the function registry." },
+    servers: [{ url: "/" }],
+    paths,
+    components: {
+      securitySchemes: {
+        entraUser: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Entra ID access token (scope access_as_agent)" },
+        deviceAssertion: { type: "apiKey", in: "header", name: "X-RJ-Device-Assertion", description: "x5c-signed JWS, typ rj-device+jwt, single use" },
+      },
+      schemas: {
+        Problem: {
+          type: "object",
+          required: ["type", "title", "status", "detail"],
+          properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, requestId: { type: "string" } },
+        },
+      },
+    },
+  };
+}
