@@ -2,6 +2,7 @@ import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
 import { isConflict, isNotFound } from "../storage/rest-error.js";
 import { ASSIGNMENT_INTENTS, type Assignment, type AssignmentBody, type AssignmentIntent, type AssignmentTarget } from "./assignment-schema.js";
+import { bumpGenerationAction, GENERATION_ROW, readGeneration } from "./delivery-generation.js";
 
 interface AssignmentEntity {
   packageId: string;
@@ -57,17 +58,17 @@ function toAssignment(realmId: string, assignmentId: string, e: AssignmentEntity
 export class AssignmentRepository {
   constructor(private readonly table: () => Promise<TableClient>) {}
 
-  /** Creates or replaces the assignment; created tells which. */
+  /** Creates or replaces the assignment and bumps the realm's assignment generation; created tells which. */
   async put(realmId: string, assignmentId: string, body: AssignmentBody, updatedAt: string): Promise<{ assignment: Assignment; created: boolean }> {
     const client = await this.table();
     const entity = { partitionKey: partition(realmId), rowKey: keyPart(assignmentId), ...toEntity(body, updatedAt) };
     let created = true;
     try {
-      await client.createEntity<AssignmentEntity>(entity);
+      await client.submitTransaction([["create", entity], bumpGenerationAction(entity.partitionKey)]);
     } catch (error) {
       if (!isConflict(error)) throw error;
       created = false;
-      await client.updateEntity<AssignmentEntity>(entity, "Replace");
+      await client.submitTransaction([["update", entity, "Replace"], bumpGenerationAction(entity.partitionKey)]);
     }
     return { assignment: toAssignment(realmId, assignmentId, toEntity(body, updatedAt)), created };
   }
@@ -84,16 +85,22 @@ export class AssignmentRepository {
     }
   }
 
-  /** Removes the assignment; false when it was not there. */
+  /** Removes the assignment and bumps the realm's assignment generation; false (and no bump) when it was not there. */
   async delete(realmId: string, assignmentId: string): Promise<boolean> {
     const client = await this.table();
+    const pk = partition(realmId);
     try {
-      await client.deleteEntity(partition(realmId), keyPart(assignmentId));
+      await client.submitTransaction([["delete", { partitionKey: pk, rowKey: keyPart(assignmentId) }], bumpGenerationAction(pk)]);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
     }
+  }
+
+  /** A token that changes with every put or delete in the realm (see delivery-generation); "" before the first. */
+  async generation(realmId: string): Promise<string> {
+    return readGeneration(await this.table(), partition(realmId));
   }
 
   /** Every assignment of the realm, in assignment-id order; [] when none. */
@@ -102,6 +109,7 @@ export class AssignmentRepository {
     const out: Assignment[] = [];
     const entities = client.listEntities<AssignmentEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(partition(realmId))}` } });
     for await (const e of entities as AsyncIterable<TableEntityResult<AssignmentEntity>>) {
+      if (e.rowKey === GENERATION_ROW) continue;
       out.push(toAssignment(realmId, decodeURIComponent(e.rowKey ?? ""), e));
     }
     return out.sort((a, b) => (a.assignmentId < b.assignmentId ? -1 : a.assignmentId > b.assignmentId ? 1 : 0));

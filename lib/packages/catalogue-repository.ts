@@ -5,6 +5,7 @@ import { updateWithRetry } from "../storage/optimistic.js";
 import { isConflict, isNotFound } from "../storage/rest-error.js";
 import type { CataloguePackage, CatalogueRecord, ContentInfoBlobs, PublishResult, StoredDependencyGroup } from "./catalogue-record.js";
 import { sameContent } from "./catalogue-publish-input.js";
+import { bumpGenerationAction, GENERATION_ROW, readGeneration } from "./delivery-generation.js";
 import { tryParseVersion } from "./nuget-version.js";
 import { compareVersions } from "./nuget-version-compare.js";
 import { normalizePackageId } from "./package-id.js";
@@ -112,7 +113,7 @@ export class CatalogueRepository {
 
   /**
    * Stores the record unless that id and version exist: the same bytes again answer created false and change
-   * nothing; other bytes throw AppError conflict "version-exists".
+   * nothing; other bytes throw AppError conflict "version-exists". A created record bumps the realm's catalogue generation.
    */
   async add(record: CatalogueRecord): Promise<PublishResult> {
     const client = await this.table();
@@ -120,7 +121,7 @@ export class CatalogueRepository {
     const rk = rowKey(record.id, record.version);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await client.createEntity<PackageEntity>({ partitionKey: pk, rowKey: rk, ...toEntity(record) });
+        await client.submitTransaction([["create", { partitionKey: pk, rowKey: rk, ...toEntity(record) }], bumpGenerationAction(pk)]);
         return { created: true, record };
       } catch (error) {
         if (!isConflict(error)) throw error;
@@ -158,11 +159,12 @@ export class CatalogueRepository {
     return this.query(realmId, `PartitionKey eq ${odataString(partition(realmId))}`);
   }
 
-  /** Removes one version; false when it was not there. */
+  /** Removes one version and bumps the realm's catalogue generation; false (and no bump) when it was not there. */
   async delete(realmId: string, id: string, version: string): Promise<boolean> {
     const client = await this.table();
+    const pk = partition(realmId);
     try {
-      await client.deleteEntity(partition(realmId), rowKey(id, version));
+      await client.submitTransaction([["delete", { partitionKey: pk, rowKey: rowKey(id, version) }], bumpGenerationAction(pk)]);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -170,6 +172,12 @@ export class CatalogueRepository {
     }
   }
 
+  /** A token that changes with every version added or deleted in the realm (see delivery-generation); "" before the first. */
+  async generation(realmId: string): Promise<string> {
+    return readGeneration(await this.table(), partition(realmId));
+  }
+
+  // No generation bump: the manifest names the content route, never these blobs, so recording them changes no manifest.
   /** Records where content information was stored; undefined when the version is absent. Throws AppError conflict after repeated ETag races. */
   async setContentInfo(realmId: string, id: string, version: string, blobs: ContentInfoBlobs): Promise<CatalogueRecord | undefined> {
     const client = await this.table();
@@ -191,7 +199,9 @@ export class CatalogueRepository {
     const client = await this.table();
     const out: CatalogueRecord[] = [];
     const entities = client.listEntities<PackageEntity>({ queryOptions: { filter } });
-    for await (const e of entities as AsyncIterable<TableEntityResult<PackageEntity>>) out.push(toRecord(realmId, e));
+    for await (const e of entities as AsyncIterable<TableEntityResult<PackageEntity>>) {
+      if (e.rowKey !== GENERATION_ROW) out.push(toRecord(realmId, e));
+    }
     return out;
   }
 }
