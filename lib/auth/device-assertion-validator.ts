@@ -4,15 +4,7 @@ import type { Clock } from "../core/clock.js";
 import type { Realm, RealmLookup } from "../realms/realm.js";
 import { ALLOWED_ALGORITHMS, MAX_CLOCK_SKEW_SECONDS, decodeUnverified } from "./access-token-validator.js";
 import { silentAuthLogger, type AuthLogger } from "./auth-logger.js";
-import {
-  derToPem,
-  isCurrentlyValid,
-  isIssuedByAny,
-  parseLeafCertificate,
-  parsePemBundle,
-  subjectCommonName,
-  type DeviceCertificate,
-} from "./device-certificate.js";
+import { CertificateCache, derToPem, isCurrentlyValid, subjectCommonName, type DeviceCertificate } from "./device-certificate.js";
 import type { DeviceCertificateTrust, DevicePinStore } from "./device-trust.js";
 import { isGuid } from "./guid.js";
 import { toAuthFailure } from "./jose-failure.js";
@@ -55,6 +47,8 @@ export interface DeviceValidateOptions {
 export class DeviceAssertionValidator {
   private readonly skew: number;
   private readonly logger: AuthLogger;
+  // Devices present the same certificate on every request; realms the same CA bundle.
+  private readonly certificates = new CertificateCache();
 
   constructor(private readonly deps: DeviceAssertionValidatorDeps) {
     if (deps.settings.audiences.length === 0) throw new Error("DeviceAssertionValidator needs at least one audience");
@@ -69,7 +63,7 @@ export class DeviceAssertionValidator {
     if (header.alg === undefined || !(ALLOWED_ALGORITHMS as readonly string[]).includes(header.alg)) throw unauthorized("Assertion algorithm not allowed");
     if (!isGuid(claims.tid) || !isGuid(claims.sub)) throw unauthorized("Assertion has no valid tenant or device");
     const realm = await findLiveRealm(this.deps.realms, claims.tid);
-    const cert = parseLeafCertificate(header.x5c);
+    const cert = this.certificates.leaf(header.x5c);
     if (cert === undefined) throw unauthorized("Assertion has no valid certificate");
 
     const nowMs = this.deps.clock.now();
@@ -110,7 +104,7 @@ export class DeviceAssertionValidator {
   private async checkTrust(realm: Realm, deviceId: string, cert: DeviceCertificate, nowMs: number, allowPin: boolean): Promise<boolean> {
     switch (realm.deviceTrust) {
       case "device-ca": {
-        if (!isIssuedByAny(cert.x509, parsePemBundle(realm.deviceCaPem ?? ""), nowMs)) throw untrusted();
+        if (!this.certificates.isIssuedByAny(cert.x509, this.certificates.bundle(realm.deviceCaPem ?? ""), nowMs)) throw untrusted();
         return false;
       }
       case "graph": {

@@ -67,3 +67,69 @@ export function derToPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString("base64");
   return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
 }
+
+// Larger x5c strings are parsed on every use, so a flood of big certificates cannot grow the cache past ~10 KB an entry.
+const MAX_CACHED_CERT_BASE64 = 3 * 1024;
+
+/**
+ * parseLeafCertificate and parsePemBundle remembered by their input text (both are pure over immutable
+ * results), plus each leaf/CA signature check by object pair. Validity dates are not cached: callers still check
+ * them per request. Bounded: the oldest entries go first.
+ */
+export class CertificateCache {
+  private readonly leaves = new Map<string, DeviceCertificate>();
+  private readonly bundles = new Map<string, X509Certificate[]>();
+  private readonly signatures = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+
+  constructor(
+    private readonly maxLeaves = 4_096,
+    private readonly maxBundles = 256,
+  ) {}
+
+  /** As parseLeafCertificate; undefined when absent or not a certificate (never cached). */
+  leaf(x5c: unknown): DeviceCertificate | undefined {
+    const text: unknown = Array.isArray(x5c) ? x5c[0] : undefined;
+    if (typeof text !== "string" || text.length > MAX_CACHED_CERT_BASE64) return parseLeafCertificate(x5c);
+    const hit = this.leaves.get(text);
+    if (hit !== undefined) return hit;
+    const parsed = parseLeafCertificate(x5c);
+    if (parsed !== undefined) remember(this.leaves, text, parsed, this.maxLeaves);
+    return parsed;
+  }
+
+  /** As parsePemBundle. */
+  bundle(pem: string): X509Certificate[] {
+    const hit = this.bundles.get(pem);
+    if (hit !== undefined) return hit;
+    const parsed = parsePemBundle(pem);
+    remember(this.bundles, pem, parsed, this.maxBundles);
+    return parsed;
+  }
+
+  /** As isIssuedByAny: the CA's own dates and CA flag are checked each call, the issuer signature once per pair. */
+  isIssuedByAny(leaf: X509Certificate, cas: X509Certificate[], nowMs: number): boolean {
+    return cas.some((ca) => ca.ca && isCurrentlyValid(ca, nowMs) && this.signedBy(leaf, ca));
+  }
+
+  private signedBy(leaf: X509Certificate, ca: X509Certificate): boolean {
+    let byCa = this.signatures.get(leaf);
+    if (byCa === undefined) {
+      byCa = new WeakMap();
+      this.signatures.set(leaf, byCa);
+    }
+    let ok = byCa.get(ca);
+    if (ok === undefined) {
+      ok = leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
+      byCa.set(ca, ok);
+    }
+    return ok;
+  }
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+}

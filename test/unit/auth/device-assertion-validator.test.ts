@@ -194,6 +194,46 @@ describe("DeviceAssertionValidator", () => {
     expect(e.code).toBe("realm-disabled");
   });
 
+  describe("certificates remembered across requests", () => {
+    it("when a device's certificate expires between two requests, then the second is refused though the certificate was seen before", async () => {
+      const { validator } = setup();
+      const device = await createTestDevice(ca, { notBefore: new Date(now() - 86_400_000), notAfter: new Date(now() + 86_400_000) });
+      await validator.validate(await deviceAssertionFor(device, CONTOSO, { nowMs: now() }));
+      clock.advance(2 * 86_400_000);
+      try {
+        const e = await refusal(validator.validate(await deviceAssertionFor(device, CONTOSO, { nowMs: now() })));
+        expect(e.message).toMatch(/not currently valid/);
+      } finally {
+        clock.advance(-2 * 86_400_000);
+      }
+    });
+
+    it("when the realm's CA bundle is replaced or the realm disabled, then the next request of a seen device is refused", async () => {
+      const tenant = "6f1c2a3b-0000-4000-8000-00000000ca11";
+      realms.put(testRealm(tenant, { deviceTrust: "device-ca", deviceCaPem: ca.caPem() }));
+      const { validator } = setup();
+      const device = await createTestDevice(ca);
+      await validator.validate(await deviceAssertionFor(device, tenant, { nowMs: now() }));
+      await validator.validate(await deviceAssertionFor(device, tenant, { nowMs: now() }));
+
+      realms.put(testRealm(tenant, { deviceTrust: "device-ca", deviceCaPem: rogueCa.caPem() }));
+      expect((await refusal(validator.validate(await deviceAssertionFor(device, tenant, { nowMs: now() })))).message).toMatch(/not trusted/);
+
+      realms.put(testRealm(tenant, { deviceTrust: "device-ca", deviceCaPem: ca.caPem() }));
+      await validator.validate(await deviceAssertionFor(device, tenant, { nowMs: now() }));
+      realms.put(testRealm(tenant, { status: "disabled", deviceTrust: "device-ca", deviceCaPem: ca.caPem() }));
+      expect((await refusal(validator.validate(await deviceAssertionFor(device, tenant, { nowMs: now() })))).code).toBe("realm-disabled");
+    });
+
+    it("when another device presents a certificate of an untrusted CA after a trusted one, then it is still refused", async () => {
+      const { validator } = setup();
+      await validator.validate(await deviceAssertionFor(await createTestDevice(ca), CONTOSO, { nowMs: now() }));
+      const rogue = await createTestDevice(rogueCa);
+      expect((await refusal(validator.validate(await deviceAssertionFor(rogue, CONTOSO, { nowMs: now() })))).message).toMatch(/not trusted/);
+      expect((await refusal(validator.validate(await deviceAssertionFor(rogue, CONTOSO, { nowMs: now() })))).message).toMatch(/not trusted/);
+    });
+  });
+
   describe("pinned trust", () => {
     it("when an unpinned device comes without first-use permission, then 401 and nothing is pinned", async () => {
       const { validator, pins } = setup();
