@@ -1,6 +1,7 @@
 import { odata, RestError, type TableClient, type TableEntity } from "@azure/data-tables";
 import { z } from "zod";
 import { validationError } from "../core/errors.js";
+import { SIGNATURE_FIELDS } from "./signature-template.js";
 import {
   DEFAULT_PASSWORD_VALIDITY_DAYS,
   type AlternativeSecurityId,
@@ -20,22 +21,8 @@ export interface LocalDirectoryGroup {
   displayName: string;
 }
 
-const PROFILE_FIELDS = [
-  "displayName",
-  "givenName",
-  "surname",
-  "jobTitle",
-  "department",
-  "companyName",
-  "officeLocation",
-  "mobilePhone",
-  "mail",
-  "streetAddress",
-  "city",
-  "postalCode",
-  "country",
-  "lastPasswordChangeDateTime",
-] as const;
+// The signature fields kept as plain strings (businessPhones is a list, stored apart), plus the password date.
+const PROFILE_FIELDS = [...SIGNATURE_FIELDS.filter((f) => f !== "businessPhones"), "lastPasswordChangeDateTime"] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_GROUPS_VISITED = 5_000;
