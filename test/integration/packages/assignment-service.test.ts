@@ -2,22 +2,12 @@ import { randomBytes } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ManualClock } from "../../../lib/core/clock.js";
-import { AppError } from "../../../lib/core/errors.js";
 import { AssignmentRepository } from "../../../lib/packages/assignment-repository.js";
 import { AssignmentService } from "../../../lib/packages/assignment-service.js";
+import { rejectionOf as rejection } from "../../support/app-error.js";
 
 const REALM_A = "aaaaaaaa-1111-4000-8000-000000000001";
 const REALM_B = "bbbbbbbb-1111-4000-8000-000000000002";
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 let service: AssignmentService;
 let clock: ManualClock;

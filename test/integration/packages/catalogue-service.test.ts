@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ManualClock } from "../../../lib/core/clock.js";
-import { AppError } from "../../../lib/core/errors.js";
 import { AssignmentRepository } from "../../../lib/packages/assignment-repository.js";
 import type { PublishInput } from "../../../lib/packages/catalogue-record.js";
 import { CatalogueRepository } from "../../../lib/packages/catalogue-repository.js";
 import { CatalogueService } from "../../../lib/packages/catalogue-service.js";
 import { AssignmentService } from "../../../lib/packages/assignment-service.js";
 import type { NuspecMetadata } from "../../../lib/packages/nuspec-metadata.js";
+import { rejectionOf as rejection } from "../../support/app-error.js";
 
 const REALM_A = "aaaaaaaa-0000-4000-8000-000000000001";
 const REALM_B = "bbbbbbbb-0000-4000-8000-000000000002";
@@ -30,16 +30,6 @@ const upload = (id: string, version: string, sha: string, extra: Partial<Publish
   size: 3_000_000_000,
   blobName: `sha256/${sha}`,
 });
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 let catalogue: CatalogueService;
 let assignments: AssignmentService;

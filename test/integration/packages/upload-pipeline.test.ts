@@ -11,6 +11,7 @@ import { parseNuspec } from "../../../lib/packages/nuspec-parser.js";
 import { ingestNupkg } from "../../../lib/packages/upload-ingest.js";
 import { stageUpload, type UploadSink } from "../../../lib/packages/upload-stream.js";
 import { buildNupkg, maliciousNupkgs, nuspecXml, streamedNupkg } from "../../support/nupkg-builder.js";
+import { rejectionOf as refusal } from "../../support/app-error.js";
 
 const MIB = 1024 * 1024;
 const cs = inject("storageConnectionString");
@@ -53,16 +54,6 @@ async function* chunked(bytes: Uint8Array, sizes = [1, 7000, 65536, 300_001]): A
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
-
-async function refusal(run: () => Promise<unknown>): Promise<AppError> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("package upload pipeline on Azurite", () => {
   it("when a real package is staged, read and finalized, then it lives at sha256/<hex> and nothing else remains", async () => {

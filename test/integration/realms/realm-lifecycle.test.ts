@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../../../lib/core/errors.js";
 import { changeRealmStatus, putRealm, REALM_TABLES } from "../../../lib/realms/realm-lifecycle.js";
 import { realmCounts } from "../../../lib/realms/realm-view.js";
 import { realmStorage, type RealmStorage } from "./storage-fixture.js";
+import { rejectionOf as failure } from "../../support/app-error.js";
 
 let s: RealmStorage;
 beforeAll(async () => {
@@ -12,12 +12,6 @@ beforeAll(async () => {
 afterAll(async () => s.remove());
 
 const input = { name: "Northwind", deviceTrust: "pinned" as const, noGraph: true };
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const e: unknown = await p.catch((err: unknown) => err);
-  if (!(e instanceof AppError)) throw new Error(`expected an AppError, got ${String(e)}`);
-  return e;
-}
 
 describe("creating a realm", () => {
   it("when a realm is put, then its record, signing key, wrapped passphrase, realm policy and tables exist", async () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { exportJWK, SignJWT } from "jose";
 import { ManualClock } from "../../../lib/core/clock.js";
-import { AppError } from "../../../lib/core/errors.js";
 import { AccessTokenValidator, type AccessTokenSettings } from "../../../lib/auth/access-token-validator.js";
 import { JwksRegistry } from "../../../lib/auth/jwks-registry.js";
 import { ADMIN_ROLE, OPERATOR_ROLE } from "../../../lib/auth/principals.js";
@@ -16,6 +15,7 @@ import {
   testRealm,
   type TestIdentityProvider,
 } from "../../support/identity-fixtures.js";
+import { rejectionOf as refusal } from "../../support/app-error.js";
 
 const CONTOSO = TEST_TENANTS.contoso;
 const FABRIKAM = TEST_TENANTS.fabrikam;
@@ -46,15 +46,6 @@ function validator(jwks = new JwksRegistry()): AccessTokenValidator {
     operatorTenantId: TEST_TENANTS.operator,
   };
   return new AccessTokenValidator({ settings, realms, clock, jwks });
-}
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof AppError)) throw new Error(`expected an AppError, got ${String(e)}`);
-  return e;
 }
 
 /** An RSA key the test controls, published in the provider's key set. */

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { ManualClock } from "../../../lib/core/clock.js";
-import { AppError } from "../../../lib/core/errors.js";
 import { OPERATOR_ROLE, type AuthRequirement } from "../../../lib/auth/principals.js";
 import type { DevDeviceCa } from "../../../lib/auth/dev-device-ca.js";
 import {
@@ -16,6 +15,7 @@ import {
   testRealm,
   type TestIdentityProvider,
 } from "../../support/identity-fixtures.js";
+import { rejectionOf as refusal } from "../../support/app-error.js";
 
 const CONTOSO = TEST_TENANTS.contoso;
 const FABRIKAM = TEST_TENANTS.fabrikam;
@@ -40,15 +40,6 @@ afterAll(async () => {
   await idp.close();
   await ca.remove();
 });
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof AppError)) throw new Error(`expected an AppError, got ${String(e)}`);
-  return e;
-}
 
 const auth = () => createTestAuth({ idp, realms, clock });
 const assertion = async (tenantId: string, device?: Awaited<ReturnType<typeof createTestDevice>>) =>

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { importPKCS8, SignJWT } from "jose";
 import { ManualClock } from "../../../lib/core/clock.js";
-import { AppError } from "../../../lib/core/errors.js";
 import { DeviceAssertionValidator } from "../../../lib/auth/device-assertion-validator.js";
 import { certificateBase64 } from "../../../lib/auth/device-assertion-client.js";
 import { MemoryDevicePinStore, type DeviceCertificateTrust } from "../../../lib/auth/device-trust.js";
@@ -21,6 +20,7 @@ import {
   testRealm,
   type TestDevice,
 } from "../../support/identity-fixtures.js";
+import { rejectionOf as refusal } from "../../support/app-error.js";
 
 const CONTOSO = TEST_TENANTS.contoso; // device-ca
 const FABRIKAM = TEST_TENANTS.fabrikam; // pinned
@@ -63,15 +63,6 @@ function setup(extra: { graphTrust?: DeviceCertificateTrust } = {}) {
     ...extra,
   });
   return { validator, warnings, pins, replayCache };
-}
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof AppError)) throw new Error(`expected an AppError, got ${String(e)}`);
-  return e;
 }
 
 const now = () => clock.now();

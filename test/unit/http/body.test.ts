@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readJsonBody } from "../../../lib/http/body.js";
-import { AppError } from "../../../lib/core/errors.js";
+import { rejectionOf as failure } from "../../support/app-error.js";
 
 function source(body: string | Uint8Array | null, headers: Record<string, string> = { "content-type": "application/json" }) {
   const h = new Headers(headers);
@@ -9,16 +9,6 @@ function source(body: string | Uint8Array | null, headers: Record<string, string
     headers: h,
     body: bytes === null ? null : new Blob([bytes]).stream(),
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
 }
 
 describe("reading JSON bodies", () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../lib/core/errors.js";
 import { parseStepData, resultHash, stepResultBodySchema } from "../../../lib/onboarding/step-result-schema.js";
+import { thrownBy as refusal } from "../../support/app-error.js";
 
 const RECOVERY = "111111-222222-333333-444444-555555-666666-777777-888888";
-
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("step result bodies", () => {
   it("when a body has an unknown field or an over-long detail, then it is refused", () => {

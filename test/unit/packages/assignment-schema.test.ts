@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../lib/core/errors.js";
 import { parseAssignmentBody, parseAssignmentId } from "../../../lib/packages/assignment-schema.js";
-
-const error = (f: () => unknown): AppError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-};
+import { thrownBy as error } from "../../support/app-error.js";
 
 describe("assignment body", () => {
   it("when the body is valid, then it parses with target ids lower-cased", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../lib/core/errors.js";
 import { normalizeDependencyRange, windowsDependencyGroup, windowsFrameworkRank } from "../../../lib/packages/catalogue-dependencies.js";
 import { recordFromLegacy, recordFromUpload, sameContent } from "../../../lib/packages/catalogue-publish-input.js";
 import type { PublishInput } from "../../../lib/packages/catalogue-record.js";
 import { contentLocation } from "../../../lib/packages/catalogue-record.js";
 import { parseRange } from "../../../lib/packages/nuget-range.js";
+import { thrownBy as failure } from "../../support/app-error.js";
 
 const sha = "ab".repeat(32);
 const upload = (extra: Partial<PublishInput["metadata"]> = {}): PublishInput => ({
@@ -13,16 +13,6 @@ const upload = (extra: Partial<PublishInput["metadata"]> = {}): PublishInput => 
   size: 5_000_000_000,
   blobName: `sha256/${sha}`,
 });
-
-const failure = (f: () => unknown): AppError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-};
 
 describe("dependency group rule", () => {
   const g = (tfm: string | undefined, id: string) => ({ ...(tfm === undefined ? {} : { targetFramework: tfm }), dependencies: [{ id, range: "(, )" }] });

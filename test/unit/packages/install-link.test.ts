@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../lib/core/errors.js";
 import type { Assignment } from "../../../lib/packages/assignment-schema.js";
 import { resolveInstallLink } from "../../../lib/packages/install-link.js";
 import { planDelivery } from "../../../lib/packages/manifest-plan.js";
 import { all, assign, device, input, rec, user } from "./manifest-fixtures.js";
+import { thrownBy as failure } from "../../support/app-error.js";
 
 const catalogue = [
   rec("App", "1.0.0", { Lib: "1.0" }),
@@ -14,16 +14,6 @@ const catalogue = [
 ];
 
 const link = (assignments: Assignment[], id: string, exists = true) => resolveInstallLink(planDelivery(input(assignments, catalogue)), id, exists);
-
-const failure = (f: () => unknown): AppError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-};
 
 describe("resolveInstallLink", () => {
   it("when the package is available to the user, then it answers the entry and its dependency closure, dependencies first", () => {

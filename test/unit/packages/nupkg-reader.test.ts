@@ -7,20 +7,11 @@ import { BufferRangeReader } from "../../../lib/packages/nupkg-range-reader.js";
 import { inspectNupkg } from "../../../lib/packages/nupkg-reader.js";
 import { parseNuspec } from "../../../lib/packages/nuspec-parser.js";
 import { buildNupkg, maliciousNupkgs, nuspecXml } from "../../support/nupkg-builder.js";
+import { rejectionOf as refusal } from "../../support/app-error.js";
 
 const MIB = 1024 * 1024;
 
 const inspect = (bytes: Uint8Array) => inspectNupkg(new BufferRangeReader(bytes), bytes.byteLength);
-
-async function refusal(run: () => Promise<unknown>): Promise<AppError> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("inspectNupkg", () => {
   it("when the package is sound, then its root nuspec is returned as text", async () => {
