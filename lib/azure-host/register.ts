@@ -3,6 +3,7 @@ import * as df from "durable-functions";
 import { composeServices } from "../app/compose.js";
 import { configureServices } from "../app/container.js";
 import { loadSettings } from "../config/settings.js";
+import { hostRouteTemplate } from "../registry/host-rules.js";
 import { registry } from "../registry/index.js";
 import type { Area } from "../registry/types.js";
 
@@ -14,7 +15,7 @@ configureServices(async () => composeServices(loadSettings()));
 export function registerHttpArea(area: Area): void {
   for (const entry of registry.http.filter((e) => e.area === area)) {
     app.http(entry.name, {
-      route: entry.route,
+      route: hostRouteTemplate(entry),
       methods: entry.methods,
       authLevel: "anonymous",
       handler: entry.handler,

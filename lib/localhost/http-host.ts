@@ -18,6 +18,7 @@ type StreamingRequestInit = HttpRequestInit & { nativeRequest: Request };
 export interface HttpHostOptions {
   port: number;
   host?: string;
+  /** The host's routing over every HTTP function, the catch-all included (registry/not-found.ts routerFor). */
   router: Router<HttpFunctionEntry>;
   services: AppServices;
   /** Idle socket timeout (a client that stops sending); 30 s by default. */
@@ -79,9 +80,7 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         } catch {
           throw new AppError("validation", "Malformed request target");
         }
-        const path = url.pathname.startsWith("/api/") || url.pathname === "/api" ? url.pathname.slice(4) : null;
-        if (path === null) throw new AppError("not-found", "No such route");
-        const result = router.match(method, path);
+        const result = router.match(method, url.pathname);
         if (result.kind === "not-found") throw new AppError("not-found", "No such route");
         if (result.kind === "method-not-allowed") {
           throw new AppError("method-not-allowed", `${method} is not allowed here; use ${result.allowed.join(", ")}`, { extensions: { allow: result.allowed } });

@@ -8,8 +8,11 @@ import type { AppServices } from "../app/services.js";
 import { EMBEDDED_STORAGE, type Settings } from "../config/settings.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
-import { registry } from "../registry/index.js";
+import { devRoutes } from "../api/dev-routes.js";
+import { hostRouteTemplate, assertHostRoutable } from "../registry/host-rules.js";
+import { httpFunctionsWith, registry } from "../registry/index.js";
 import { routerFor } from "../registry/not-found.js";
+import type { HttpFunctionEntry } from "../registry/types.js";
 import { startAzurite, type RunningAzurite } from "./azurite-process.js";
 import { startDurableHost } from "./durable-host.js";
 import { devIssuerBase, writeDevIssuerInfo } from "./dev-settings.js";
@@ -32,6 +35,8 @@ export interface LocalHostOptions {
   telemetry?: Telemetry;
   /** Idle socket timeout of the HTTP server (tests shorten it); 30 s by default. */
   idleTimeoutMs?: number;
+  /** HTTP functions mounted beside the registry's, under the same host rules (tests probe those rules with them). */
+  extraRoutes?: HttpFunctionEntry[];
 }
 
 export interface RunningLocalHost {
@@ -51,8 +56,23 @@ function withDevIssuer(settings: Settings, port: number): Settings {
   return { ...settings, RJ_ENTRA_AUTHORITY: issuerBase, RJ_ENTRA_V1_ISSUER_BASE: `${issuerBase}/sts` };
 }
 
+/**
+ * The HTTP functions this host serves: the registry's, plus the dev routes when the dev identity
+ * provider is on (they exist only here, never under the Functions host). Refuses, naming the function,
+ * anything the Functions host would refuse or route past its function.
+ */
+export function localHttpFunctions(settings: Settings, extra: readonly HttpFunctionEntry[] = []): HttpFunctionEntry[] {
+  const http = httpFunctionsWith([...(settings.RJ_DEV_IDENTITY_PROVIDER ? devRoutes : []), ...extra]);
+  assertHostRoutable([
+    ...http.map((e) => ({ name: e.name, route: hostRouteTemplate(e), methods: e.methods })),
+    ...[...registry.timers, ...registry.orchestrators, ...registry.activities].map((e) => ({ name: e.name })),
+  ]);
+  return http;
+}
+
 /** Starts everything `npm start` runs: embedded Azurite (unless storage is given), storage, seed data, HTTP. */
 export async function startLocalHost(options: LocalHostOptions): Promise<RunningLocalHost> {
+  const router = routerFor(localHttpFunctions(options.settings, options.extraRoutes));
   const dataDir = resolve(options.settings.RJ_DATA_DIR);
   if (options.fresh === true) rmSync(dataDir, { recursive: true, force: true });
   const port = options.port === 0 ? await freePort() : options.port;
@@ -81,7 +101,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     await prepareStorage(services);
     await seedDemo(services, { packages: options.seedPackages ?? true });
     const runtime = await startDurableHost(services, registry);
-    const router = routerFor(registry.http.filter((e) => e.name !== "notFound"));
     server = await startHttpHost({ port, router, services, ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
     const timers = startTimerHost(services, registry.timers);
     const running = server;

@@ -1,7 +1,7 @@
 import { readEnvironment } from "../config/environment.js";
 import { SettingsError } from "../config/settings.js";
 import { jsonLogger } from "../telemetry/logger.js";
-import { parseLocalHostArgs } from "./args.js";
+import { LOCAL_HOST_USAGE, parseLocalHostArgs } from "./args.js";
 import { startLocalHost } from "./local-host.js";
 import { printBanner } from "./banner.js";
 
@@ -11,13 +11,17 @@ async function main(): Promise<void> {
   try {
     args = parseLocalHostArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\nusage: npm start -- [--port 7071] [--data .data] [--fresh] [--fast]\n`);
+    process.stderr.write(`${(e as Error).message}\n${LOCAL_HOST_USAGE}\n`);
     process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${LOCAL_HOST_USAGE}\n`);
+    return;
   }
   const { localHostSettings } = await import("./local-settings.js");
   let settings;
   try {
-    settings = localHostSettings({ env: readEnvironment(), dataDir: args.dataDir, fast: args.fast, projectDir: process.cwd() });
+    settings = localHostSettings({ env: readEnvironment(), dataDir: args.dataDir, fast: args.fast, devIdentity: args.devIdentity, projectDir: process.cwd() });
   } catch (e) {
     if (e instanceof SettingsError) {
       process.stderr.write(`${e.message}\n`);

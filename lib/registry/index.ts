@@ -6,7 +6,6 @@ import { agentPackageRoutes } from "../api/agent-package-routes.js";
 import { contentRoutes } from "../api/content-routes.js";
 import { directoryRoutes } from "../api/directory-routes.js";
 import { endpointsRoute } from "../api/endpoints-route.js";
-import { devRoutes } from "../api/dev-routes.js";
 import { onboardingRoutes } from "../api/onboarding-routes.js";
 import { operatorRoutes } from "../api/operator-routes.js";
 import { reconcileRoutes } from "../api/reconcile-routes.js";
@@ -32,12 +31,17 @@ const routes: HttpFunctionEntry[] = [
   ...operatorRoutes,
   ...reconcileRoutes,
   ...adminBranchCacheRoutes,
-  ...devRoutes,
 ];
 
-/** Every function of the app, declared once; both hosts mount exactly this. */
+/** The registry's HTTP functions plus `extra` ones (the local host's dev routes), with the catch-all over all of them. */
+export function httpFunctionsWith(extra: readonly HttpFunctionEntry[]): HttpFunctionEntry[] {
+  const all = [...routes, ...extra];
+  return [...all, notFoundEntry(routerFor(all))];
+}
+
+/** Every function of the app, declared once; both hosts mount exactly this (the local host adds its dev routes). */
 export const registry: FunctionRegistry = {
-  http: [...routes, notFoundEntry(routerFor(routes))],
+  http: httpFunctionsWith([]),
   timers: [...reconcileTimers],
   orchestrators: [...onboardingOrchestrators],
   activities: [...onboardingActivities],

@@ -36,7 +36,7 @@ interface ChildHost {
 
 async function startChildHost(dataDir: string, storage: string): Promise<ChildHost> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir], {
+  const child = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir, "--dev-identity"], {
     cwd: dataDir,
     env: { ...process.env, AzureWebJobsStorage: storage },
     stdio: ["ignore", "pipe", "pipe"],

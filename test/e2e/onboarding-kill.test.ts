@@ -34,7 +34,7 @@ async function startHost(port: number, dataDir: string, prefix: string): Promise
     RJ_STEP_TIMEOUT_SECONDS: "600",
     RJ_ESCROW_FIRST_RETRY_SECONDS: "1",
   };
-  const proc = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir, "--dev-identity"], { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   proc.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const deadline = Date.now() + 30_000;

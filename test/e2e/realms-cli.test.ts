@@ -50,7 +50,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "rj-cli-host-"));
   const port = await freePort();
   url = `http://localhost:${port}`;
-  hostProcess = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir], {
+  hostProcess = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir, "--dev-identity"], {
     cwd: dataDir,
     env: { ...process.env, AzureWebJobsStorage: inject("storageConnectionString"), RJ_TABLE_PREFIX: uniquePrefix() },
     stdio: "ignore",

@@ -36,6 +36,8 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Runn
     },
     dataDir,
     fast: options.fast ?? true,
+    // Tests share one Azurite (not the embedded one) and mint their tokens with the dev identity provider.
+    devIdentity: options.env?.["RJ_DEV_IDENTITY_PROVIDER"] !== "false",
   });
   return await startLocalHost({
     settings,

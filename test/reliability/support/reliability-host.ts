@@ -27,6 +27,7 @@ export async function startReliabilityHost(options: ReliabilityHostOptions = {})
     },
     dataDir: mkdtempSync(join(tmpdir(), "rj-rel-")),
     fast: true,
+    devIdentity: options.env?.["RJ_DEV_IDENTITY_PROVIDER"] !== "false",
   });
   return await startLocalHost({
     settings,

@@ -1,3 +1,0 @@
-import { registerHttpArea } from "../lib/azure-host/register.js";
-
-registerHttpArea("dev");
