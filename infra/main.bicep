@@ -128,6 +128,7 @@ module functionApp 'modules/function-app.bicep' = {
     graphAppClientId: graphAppClientId
     publicBaseUrl: publicBaseUrl
     reconcileSchedule: reconcileSchedule
+    appCreatesKeys: appCreatesKeys
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount

@@ -32,6 +32,9 @@ param publicBaseUrl string
 @description('NCRONTAB schedule of the reconciliation timer (RJ_RECONCILE_SCHEDULE).')
 param reconcileSchedule string
 
+@description('Whether the app may create Key Vault keys (RJ_KEY_VAULT_CREATE_KEYS); false: it adopts the keys the deployment made.')
+param appCreatesKeys bool
+
 @allowed([
   '20'
   '22'
@@ -117,6 +120,7 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   RJ_MANAGED_IDENTITY_CLIENT_ID: identityClientId
   RJ_KEY_VAULT_URL: keyVaultUri
+  RJ_KEY_VAULT_CREATE_KEYS: appCreatesKeys ? 'true' : 'false'
   RJ_AUDIENCES: audiences
   RJ_OPERATOR_TENANT_ID: operatorTenantId
   // The app reads an empty value as absent (lib/config drops empty settings).

@@ -46,7 +46,13 @@ export function storageTarget(settings: Settings, credential: () => TokenCredent
   if (cs !== undefined) return { kind: "connection-string", connectionString: cs };
   const accountName = settings.AzureWebJobsStorage__accountName;
   if (accountName === undefined) throw new Error("no storage configured");
-  return { kind: "identity", accountName, credential: credential() };
+  return {
+    kind: "identity",
+    accountName,
+    credential: credential(),
+    ...(settings.AzureWebJobsStorage__tableServiceUri === undefined ? {} : { tableUrl: settings.AzureWebJobsStorage__tableServiceUri }),
+    ...(settings.AzureWebJobsStorage__blobServiceUri === undefined ? {} : { blobUrl: settings.AzureWebJobsStorage__blobServiceUri }),
+  };
 }
 
 async function telemetryFor(settings: Settings, log: Logger): Promise<Telemetry> {

@@ -18,6 +18,9 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage__accountName: z.string().min(3).optional(),
   AzureWebJobsStorage__clientId: z.string().optional(),
   AzureWebJobsStorage__credential: z.string().optional(),
+  /** Identity-based storage at other endpoints than <account>.blob/table.core.windows.net (sovereign clouds, emulators); the Functions host reads the same names. */
+  AzureWebJobsStorage__blobServiceUri: url.optional(),
+  AzureWebJobsStorage__tableServiceUri: url.optional(),
   RJ_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, "letters and digits, starting with a letter").default("rj"),
   RJ_AUDIENCES: z.string().min(1).default("api://realmjoin-backend"),
   RJ_ENTRA_AUTHORITY: url.default("https://login.microsoftonline.com"),
@@ -25,6 +28,8 @@ export const settingsSchema = z.object({
   RJ_OPERATOR_TENANT_ID: z.string().uuid().optional(),
   RJ_DEV_IDENTITY_PROVIDER: bool.default(false),
   RJ_KEY_VAULT_URL: url.optional(),
+  /** May the app create Key Vault keys (new realms, rotation)? false: only keys the deployment made are used. */
+  RJ_KEY_VAULT_CREATE_KEYS: bool.default(true),
   RJ_MANAGED_IDENTITY_CLIENT_ID: z.string().optional(),
   RJ_GRAPH_BASE_URL: url.default("https://graph.microsoft.com"),
   /** Client id of the multi-tenant app registration; with it, Graph realms are served by Microsoft Graph. */

@@ -5,7 +5,17 @@ import { isConflict } from "./rest-error.js";
 /** Where the tables live: a connection string (Azurite, keys) or an account endpoint with a credential. */
 export type StorageTarget =
   | { kind: "connection-string"; connectionString: string }
-  | { kind: "identity"; accountName: string; credential: TokenCredential };
+  | { kind: "identity"; accountName: string; credential: TokenCredential; tableUrl?: string; blobUrl?: string };
+
+/** The Table endpoint of an identity-based target: the configured one, else the public cloud's. */
+export function tableEndpoint(target: Extract<StorageTarget, { kind: "identity" }>): string {
+  return target.tableUrl ?? `https://${target.accountName}.table.core.windows.net`;
+}
+
+/** The Blob endpoint of an identity-based target: the configured one, else the public cloud's. */
+export function blobEndpoint(target: Extract<StorageTarget, { kind: "identity" }>): string {
+  return target.blobUrl ?? `https://${target.accountName}.blob.core.windows.net`;
+}
 
 // Short retries: an outage must surface as 503 within seconds, not after the SDK's default minute.
 const OPTIONS: TableServiceClientOptions = {
@@ -55,7 +65,7 @@ export class TableStore {
         allowInsecureConnection: isHttp(this.target.connectionString),
       });
     }
-    return new TableServiceClient(`https://${this.target.accountName}.table.core.windows.net`, this.target.credential, OPTIONS);
+    return new TableServiceClient(tableEndpoint(this.target), this.target.credential, OPTIONS);
   }
 
   private makeClient(full: string): TableClient {
@@ -65,7 +75,7 @@ export class TableStore {
         allowInsecureConnection: isHttp(this.target.connectionString),
       });
     }
-    return new TableClient(`https://${this.target.accountName}.table.core.windows.net`, full, this.target.credential, OPTIONS);
+    return new TableClient(tableEndpoint(this.target), full, this.target.credential, OPTIONS);
   }
 
   private async create(full: string): Promise<TableClient> {
