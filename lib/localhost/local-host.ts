@@ -16,7 +16,6 @@ import { devIssuerBase, writeDevIssuerInfo } from "./dev-settings.js";
 import { freePort } from "./free-port.js";
 import { startHttpHost } from "./http-host.js";
 import { startTimerHost } from "./timer-host.js";
-import { prepareStorage } from "./prepare-storage.js";
 import { seedDemo } from "./seed-demo.js";
 
 export interface LocalHostOptions {
@@ -78,7 +77,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       const audience = services.audiences[0] ?? "api://realmjoin-backend";
       writeDevIssuerInfo(dataDir, { issuerBase: idp.issuerBase, v1IssuerBase: idp.v1IssuerBase, audience, url: `http://localhost:${port}` });
     }
-    await prepareStorage(services);
     await seedDemo(services, { packages: options.seedPackages ?? true });
     const runtime = await startDurableHost(services, registry);
     const router = routerFor(registry.http.filter((e) => e.name !== "notFound"));

@@ -1,6 +1,7 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import { isConflict } from "./rest-error.js";
+import type { TableName } from "./storage-names.js";
 
 /** Where the tables live: a connection string (Azurite, keys) or an account endpoint with a credential. */
 export type StorageTarget =
@@ -40,8 +41,11 @@ export class TableStore {
     return `${this.prefix}${name}`;
   }
 
-  /** A client for the table, created on first use. Throws the SDK's error when storage is unreachable (and retries next time). */
-  async table(name: string): Promise<TableClient> {
+  /**
+   * A client for one of the app's tables (storage-names.ts), created on first use. Throws the SDK's error when
+   * storage is unreachable (and retries next time).
+   */
+  async table(name: TableName): Promise<TableClient> {
     const full = this.tableName(name);
     let pending = this.clients.get(full);
     if (pending === undefined) {
@@ -52,7 +56,7 @@ export class TableStore {
     return await pending;
   }
 
-  /** A client without creating the table (for probes and listings). */
+  /** A client without creating the table (for probes, and for tables found by listing the account). */
   client(name: string): TableClient {
     return this.makeClient(this.tableName(name));
   }
