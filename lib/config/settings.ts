@@ -60,9 +60,17 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** Names of the settings the schema knows, for the infra consistency test. */
 export const settingNames = (): string[] => Object.keys(settingsSchema.shape);
 
-/** Raised when settings are missing or malformed; the message names every offending setting. */
+/** Raised when settings are missing or malformed; the message names every offending setting, never a value. */
 export class SettingsError extends Error {
   override readonly name = "SettingsError";
+
+  constructor(
+    message: string,
+    /** Names of the offending settings. */
+    readonly settings: string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -77,13 +85,15 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
   }
   const result = settingsSchema.safeParse(input);
   if (!result.success) {
+    const names = [...new Set(result.error.issues.map((i) => i.path.join(".") || "(root)"))];
     const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new SettingsError(`Invalid settings: ${problems.join("; ")}`);
+    throw new SettingsError(`Invalid settings: ${problems.join("; ")}`, names);
   }
   const settings = result.data;
   if (settings.AzureWebJobsStorage === undefined && settings.AzureWebJobsStorage__accountName === undefined) {
     throw new SettingsError(
       "Invalid settings: AzureWebJobsStorage: set a connection string, or AzureWebJobsStorage__accountName for identity-based access",
+      ["AzureWebJobsStorage"],
     );
   }
   return settings;
