@@ -35,11 +35,14 @@ param publicBaseUrl string = ''
 @description('NCRONTAB schedule of the reconciliation timer (RJ_RECONCILE_SCHEDULE).')
 param reconcileSchedule string = '0 */15 * * * *'
 
+@description('RJ_TABLE_PREFIX: the app\'s tables are <prefix><name>, declared by the storage module with this prefix.')
+param tablePrefix string = 'rj'
+
+@description('Node.js of the Function App: 22 (Node 20 reached end of life in April 2026).')
 @allowed([
-  '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @allowed([
   512
@@ -85,6 +88,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package'
+    tablePrefix: tablePrefix
   }
 }
 
@@ -128,6 +132,8 @@ module functionApp 'modules/function-app.bicep' = {
     graphAppClientId: graphAppClientId
     publicBaseUrl: publicBaseUrl
     reconcileSchedule: reconcileSchedule
+    appCreatesKeys: appCreatesKeys
+    tablePrefix: tablePrefix
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount

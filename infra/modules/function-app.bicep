@@ -32,8 +32,13 @@ param publicBaseUrl string
 @description('NCRONTAB schedule of the reconciliation timer (RJ_RECONCILE_SCHEDULE).')
 param reconcileSchedule string
 
+@description('Whether the app may create Key Vault keys (RJ_KEY_VAULT_CREATE_KEYS); false: it adopts the keys the deployment made.')
+param appCreatesKeys bool
+
+@description('RJ_TABLE_PREFIX, the same prefix the storage module declared the tables with.')
+param tablePrefix string
+
 @allowed([
-  '20'
   '22'
 ])
 param nodeVersion string
@@ -117,6 +122,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   RJ_MANAGED_IDENTITY_CLIENT_ID: identityClientId
   RJ_KEY_VAULT_URL: keyVaultUri
+  RJ_KEY_VAULT_CREATE_KEYS: appCreatesKeys ? 'true' : 'false'
+  RJ_TABLE_PREFIX: tablePrefix
   RJ_AUDIENCES: audiences
   RJ_OPERATOR_TENANT_ID: operatorTenantId
   // The app reads an empty value as absent (lib/config drops empty settings).

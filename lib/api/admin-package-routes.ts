@@ -30,7 +30,7 @@ const upload: HttpFunctionEntry = {
       const result = await publishUpload(
         {
           catalogue: services.packages.catalogue,
-          container: services.blobs.getContainerClient(PACKAGE_CONTAINER),
+          container: await services.containers.container(PACKAGE_CONTAINER),
           contentInfo: services.contentInfo,
           keys: await services.sasKeys(),
           clock: services.clock,

@@ -43,7 +43,7 @@ const content: HttpFunctionEntry = {
         });
         return { status: 200, headers: { ...headers, "cache-control": "no-store" }, body: new Uint8Array(info) };
       }
-      const blob = services.blobs.getContainerClient(PACKAGE_CONTAINER).getBlobClient(record.blobName);
+      const blob = services.containers.client(PACKAGE_CONTAINER).getBlobClient(record.blobName);
       const url = readSasUrl(blob, await services.sasKeys(), new Date(services.clock.now() + SAS_LIFETIME_MS), services.clock);
       return { status: 302, headers: { ...common, location: url, etag } };
     },

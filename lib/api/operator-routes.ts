@@ -4,7 +4,7 @@ import { empty, json } from "../http/reply.js";
 import type { AuthContext } from "../http/resolve-auth.js";
 import type { AppServices } from "../app/services.js";
 import { changeRealmStatus, putRealm, type RealmAction } from "../realms/realm-lifecycle.js";
-import { realmInputSchema, tenantIdParam } from "../realms/realm-input.js";
+import { deviceTrustOptions, realmInputSchema, resolveRealmInput, tenantIdParam } from "../realms/realm-input.js";
 import { realmCounts, realmView } from "../realms/realm-view.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 
@@ -24,7 +24,8 @@ const putRealmRoute: HttpFunctionEntry = {
     body: realmInputSchema,
     async handle({ services, auth, params, body }) {
       const tenantId = tenantIdParam(params["tenantId"]);
-      const { realm, created } = await putRealm(services, tenantId, body);
+      const input = resolveRealmInput(body, deviceTrustOptions(services.settings));
+      const { realm, created } = await putRealm(services, tenantId, input);
       changed(services, auth, tenantId, created ? "create" : "update");
       return json(realmView(realm, services.settings.RJ_RETENTION_DAYS), created ? 201 : 200);
     },

@@ -4,10 +4,12 @@ import { ContentInfoStore } from "../content/content-info-store.js";
 import { UserDelegationKeyCache, sasSigningKeys } from "../packages/blob-delegation-key.js";
 import type { SasSigningKeys } from "../packages/blob-sas.js";
 import { createPackageServices, type PackageServices } from "../packages/package-service.js";
+import type { ContainerStore } from "../storage/container-store.js";
+import type { ContainerName } from "../storage/storage-names.js";
 import type { TableStore } from "../storage/table-store.js";
 
-export const PACKAGE_CONTAINER = "packages";
-export const CONTENT_INFO_CONTAINER = "content-info";
+export const PACKAGE_CONTAINER: ContainerName = "packages";
+export const CONTENT_INFO_CONTAINER: ContainerName = "content-info";
 
 export interface PackageParts {
   packages: PackageServices;
@@ -20,6 +22,7 @@ export interface PackageParts {
 export function composePackages(deps: {
   tables: TableStore;
   blobs: BlobServiceClient;
+  containers: ContainerStore;
   blobSharedKey: StorageSharedKeyCredential | undefined;
   clock: Clock;
   publicBaseUrl: string;
@@ -27,7 +30,7 @@ export function composePackages(deps: {
   const delegation = deps.blobSharedKey === undefined ? new UserDelegationKeyCache(deps.blobs, deps.clock) : undefined;
   return {
     packages: createPackageServices({ table: (name) => deps.tables.table(name), clock: deps.clock, publicBaseUrl: deps.publicBaseUrl }),
-    contentInfo: new ContentInfoStore(deps.blobs.getContainerClient(CONTENT_INFO_CONTAINER)),
+    contentInfo: new ContentInfoStore(() => deps.containers.container(CONTENT_INFO_CONTAINER)),
     sasKeys: () => sasSigningKeys(deps.blobSharedKey, delegation),
   };
 }

@@ -35,7 +35,7 @@ export async function composeSigning(
   const overlapMs = settings.RJ_KEY_OVERLAP_DAYS * DAY_MS;
   const cache = new TableSignatureCache(await deps.tables.table("Signatures"));
   if (settings.RJ_KEY_VAULT_URL !== undefined) {
-    const kv = { vaultUrl: settings.RJ_KEY_VAULT_URL, credential: deps.credential() };
+    const kv = { vaultUrl: settings.RJ_KEY_VAULT_URL, credential: deps.credential(), createKeys: settings.RJ_KEY_VAULT_CREATE_KEYS };
     const keyRing = new RealmKeyRing({
       keys: new KeyVaultSigningKeySource(kv),
       store: new TableKeyRingStore(await deps.tables.table("KeyRings")),

@@ -16,6 +16,7 @@ import { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-sto
 import { RealmRepository } from "../realms/realm-repository.js";
 import { ReleaseRepository } from "../releases/release-repository.js";
 import { blobServiceFor } from "../storage/blob-store.js";
+import { ContainerStore } from "../storage/container-store.js";
 import { probeStorage } from "../storage/health-probe.js";
 import { TableStore, type StorageTarget } from "../storage/table-store.js";
 import { jsonLogger, type Logger } from "../telemetry/logger.js";
@@ -46,7 +47,13 @@ export function storageTarget(settings: Settings, credential: () => TokenCredent
   if (cs !== undefined) return { kind: "connection-string", connectionString: cs };
   const accountName = settings.AzureWebJobsStorage__accountName;
   if (accountName === undefined) throw new Error("no storage configured");
-  return { kind: "identity", accountName, credential: credential() };
+  return {
+    kind: "identity",
+    accountName,
+    credential: credential(),
+    ...(settings.AzureWebJobsStorage__tableServiceUri === undefined ? {} : { tableUrl: settings.AzureWebJobsStorage__tableServiceUri }),
+    ...(settings.AzureWebJobsStorage__blobServiceUri === undefined ? {} : { blobUrl: settings.AzureWebJobsStorage__blobServiceUri }),
+  };
 }
 
 async function telemetryFor(settings: Settings, log: Logger): Promise<Telemetry> {
@@ -63,7 +70,7 @@ function memo<T>(make: () => T): () => T {
 }
 
 /**
- * Builds the services from settings: SDK clients made once, tables created idempotently.
+ * Builds the services from settings: SDK clients made once, tables and containers created idempotently on first use.
  * The local host and the Azure host both come through here; only settings differ.
  */
 export async function composeServices(settings: Settings, options: ComposeOptions = {}): Promise<AppServices> {
@@ -74,6 +81,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const target = storageTarget(settings, credential, options.storageConnectionString);
   const tables = new TableStore(target, settings.RJ_TABLE_PREFIX);
   const { service: blobs, sharedKey } = blobServiceFor(target);
+  const containers = new ContainerStore(blobs);
   const tableService = tables.service();
   const realms = new RealmRepository(() => tables.table("Realms"));
 
@@ -105,6 +113,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const packageParts = composePackages({
     tables,
     blobs,
+    containers,
     blobSharedKey: sharedKey,
     clock,
     publicBaseUrl: settings.RJ_PUBLIC_BASE_URL ?? "http://localhost:7071",
@@ -118,6 +127,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
     telemetry,
     tables,
     blobs,
+    containers,
     ...(sharedKey === undefined ? {} : { blobSharedKey: sharedKey }),
     probeStorage: () => probeStorage(tableService, blobs, 2000),
     realms,

@@ -20,6 +20,7 @@ import type { RealmRepository } from "../realms/realm-repository.js";
 import type { ReleaseRepository } from "../releases/release-repository.js";
 import type { DocumentSigner, KeyWrapper, RealmKeyRing } from "../signing/index.js";
 import type { StorageHealth } from "../storage/health-probe.js";
+import type { ContainerStore } from "../storage/container-store.js";
 import type { TableStore } from "../storage/table-store.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
@@ -33,6 +34,8 @@ export interface AppServices {
   telemetry: Telemetry;
   tables: TableStore;
   blobs: BlobServiceClient;
+  /** The app's blob containers, each created on first write. */
+  containers: ContainerStore;
   /** Present with account-key storage (Azurite); absent with identity-based storage (user-delegation SAS). */
   blobSharedKey?: StorageSharedKeyCredential;
   probeStorage(): Promise<StorageHealth>;

@@ -10,7 +10,7 @@ import { readDevIssuerInfo } from "../localhost/dev-settings.js";
 import { resolveUser } from "./dev-identity.js";
 
 const USAGE = `usage: npm run -s realm -- <command> [options]
-  add <tenantId> --name <name> [--device-trust graph|device-ca|pinned] [--device-ca-pem <file> | --dev-ca] [--no-graph]
+  add <tenantId> --name <name> [--device-trust graph|device-ca|pinned (default: device-ca with a CA, graph with a Graph app, else pinned)] [--device-ca-pem <file> | --dev-ca] [--no-graph]
   list
   show <tenantId>
   disable <tenantId> | enable <tenantId> | delete <tenantId>
@@ -68,10 +68,11 @@ export function requestFor(args: string[], readFile: (path: string) => string = 
       if (values.name === undefined) throw new UsageError("add needs --name");
       if (values["dev-ca"] && values["device-ca-pem"] !== undefined) throw new UsageError("use --device-ca-pem or --dev-ca, not both");
       const caFile = values["dev-ca"] ? join(resolve(values.data), "dev-ca", "ca-cert.pem") : values["device-ca-pem"];
-      const deviceTrust = values["device-trust"] ?? (caFile !== undefined ? "device-ca" : values["no-graph"] ? "pinned" : "graph");
+      // Without --device-trust or a CA the server decides: graph where the deployment has Graph, else pinned.
+      const deviceTrust = values["device-trust"] ?? (caFile !== undefined ? "device-ca" : undefined);
       const body = {
         name: values.name,
-        deviceTrust,
+        ...(deviceTrust === undefined ? {} : { deviceTrust }),
         noGraph: values["no-graph"],
         ...(caFile === undefined ? {} : { deviceCaPem: readFile(caFile) }),
       };

@@ -18,6 +18,9 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage__accountName: z.string().min(3).optional(),
   AzureWebJobsStorage__clientId: z.string().optional(),
   AzureWebJobsStorage__credential: z.string().optional(),
+  /** Identity-based storage at other endpoints than <account>.blob/table.core.windows.net (sovereign clouds, emulators); the Functions host reads the same names. */
+  AzureWebJobsStorage__blobServiceUri: url.optional(),
+  AzureWebJobsStorage__tableServiceUri: url.optional(),
   RJ_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, "letters and digits, starting with a letter").default("rj"),
   RJ_AUDIENCES: z.string().min(1).default("api://realmjoin-backend"),
   RJ_ENTRA_AUTHORITY: url.default("https://login.microsoftonline.com"),
@@ -25,6 +28,8 @@ export const settingsSchema = z.object({
   RJ_OPERATOR_TENANT_ID: z.string().uuid().optional(),
   RJ_DEV_IDENTITY_PROVIDER: bool.default(false),
   RJ_KEY_VAULT_URL: url.optional(),
+  /** May the app create Key Vault keys (new realms, rotation)? false: only keys the deployment made are used. */
+  RJ_KEY_VAULT_CREATE_KEYS: bool.default(true),
   RJ_MANAGED_IDENTITY_CLIENT_ID: z.string().optional(),
   RJ_GRAPH_BASE_URL: url.default("https://graph.microsoft.com"),
   /** Client id of the multi-tenant app registration; with it, Graph realms are served by Microsoft Graph. */
@@ -55,9 +60,17 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** Names of the settings the schema knows, for the infra consistency test. */
 export const settingNames = (): string[] => Object.keys(settingsSchema.shape);
 
-/** Raised when settings are missing or malformed; the message names every offending setting. */
+/** Raised when settings are missing or malformed; the message names every offending setting, never a value. */
 export class SettingsError extends Error {
   override readonly name = "SettingsError";
+
+  constructor(
+    message: string,
+    /** Names of the offending settings. */
+    readonly settings: string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -72,13 +85,15 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
   }
   const result = settingsSchema.safeParse(input);
   if (!result.success) {
+    const names = [...new Set(result.error.issues.map((i) => i.path.join(".") || "(root)"))];
     const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new SettingsError(`Invalid settings: ${problems.join("; ")}`);
+    throw new SettingsError(`Invalid settings: ${problems.join("; ")}`, names);
   }
   const settings = result.data;
   if (settings.AzureWebJobsStorage === undefined && settings.AzureWebJobsStorage__accountName === undefined) {
     throw new SettingsError(
       "Invalid settings: AzureWebJobsStorage: set a connection string, or AzureWebJobsStorage__accountName for identity-based access",
+      ["AzureWebJobsStorage"],
     );
   }
   return settings;

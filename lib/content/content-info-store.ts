@@ -23,13 +23,15 @@ const MAX_CACHED = 256;
 export class ContentInfoStore {
   private readonly hashes = new Map<string, ContentHashes>();
 
-  constructor(private readonly container: ContainerClient) {}
+  /** `container` is created on first use (the content-info container of ContainerStore). */
+  constructor(private readonly container: () => Promise<ContainerClient>) {}
 
   /** Stores both versions (computed with NEUTRAL_SECRET) and returns their blob names. */
   async save(sha256Hex: string, v1: Uint8Array, v2: Uint8Array): Promise<StoredContentInfo> {
     const names = { v1: `${sha256Hex}.v1`, v2: `${sha256Hex}.v2` };
-    await this.container.getBlockBlobClient(names.v1).uploadData(v1);
-    await this.container.getBlockBlobClient(names.v2).uploadData(v2);
+    const container = await this.container();
+    await container.getBlockBlobClient(names.v1).uploadData(v1);
+    await container.getBlockBlobClient(names.v2).uploadData(v2);
     return names;
   }
 
@@ -42,9 +44,10 @@ export class ContentInfoStore {
   private async load(stored: StoredContentInfo): Promise<ContentHashes> {
     const cached = this.hashes.get(stored.v1);
     if (cached !== undefined) return cached;
+    const container = await this.container();
     const [v1, v2] = await Promise.all([
-      this.container.getBlockBlobClient(stored.v1).downloadToBuffer(),
-      this.container.getBlockBlobClient(stored.v2).downloadToBuffer(),
+      container.getBlockBlobClient(stored.v1).downloadToBuffer(),
+      container.getBlockBlobClient(stored.v2).downloadToBuffer(),
     ]);
     const hashes = contentHashesFromInfo(parseContentInfoV1(v1), parseContentInfoV2(v2));
     if (this.hashes.size >= MAX_CACHED) this.hashes.delete(this.hashes.keys().next().value ?? "");

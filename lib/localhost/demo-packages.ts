@@ -71,7 +71,7 @@ export async function seedDemoPackages(services: AppServices, realmId: string): 
     await publishUpload(
       {
         catalogue: services.packages.catalogue,
-        container: services.blobs.getContainerClient(PACKAGE_CONTAINER),
+        container: await services.containers.container(PACKAGE_CONTAINER),
         contentInfo: services.contentInfo,
         keys: await services.sasKeys(),
         clock: services.clock,

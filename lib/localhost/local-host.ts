@@ -19,7 +19,6 @@ import { devIssuerBase, writeDevIssuerInfo } from "./dev-settings.js";
 import { freePort } from "./free-port.js";
 import { startHttpHost } from "./http-host.js";
 import { startTimerHost } from "./timer-host.js";
-import { prepareStorage } from "./prepare-storage.js";
 import { seedDemo } from "./seed-demo.js";
 
 export interface LocalHostOptions {
@@ -98,7 +97,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       const audience = services.audiences[0] ?? "api://realmjoin-backend";
       writeDevIssuerInfo(dataDir, { issuerBase: idp.issuerBase, v1IssuerBase: idp.v1IssuerBase, audience, url: `http://localhost:${port}` });
     }
-    await prepareStorage(services);
     await seedDemo(services, { packages: options.seedPackages ?? true });
     const runtime = await startDurableHost(services, registry);
     server = await startHttpHost({ port, router, services, ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });

@@ -19,7 +19,7 @@ export interface PackageServices {
 
 export interface PackageServicesOptions {
   /** A lazily created client per logical table name (TableStore.table). */
-  table: (name: string) => Promise<TableClient>;
+  table: (name: typeof PACKAGES_TABLE | typeof ASSIGNMENTS_TABLE) => Promise<TableClient>;
   clock: Clock;
   /** The back-end's public base URL used in manifest download URLs (RJ_PUBLIC_BASE_URL). */
   publicBaseUrl: string;

@@ -16,3 +16,20 @@ export function keyVaultError(error: unknown, action: string): AppError {
   }
   return new AppError("upstream", `Key Vault ${action} failed`, { code: "key-vault", cause: error });
 }
+
+/**
+ * The key does not exist and the app may not create it (RJ_KEY_VAULT_CREATE_KEYS=false, or the vault answered
+ * 403): an operator must create it. Names the key so the log and the answer say what to do; retrying soon is pointless.
+ */
+export function keyMissingError(keyName: string, reason: "not-allowed" | "forbidden", cause?: unknown): AppError {
+  const why =
+    reason === "not-allowed"
+      ? "this deployment does not create keys (RJ_KEY_VAULT_CREATE_KEYS=false)"
+      : "Key Vault refused to create it (403: the app's identity lacks the create permission)";
+  return new AppError("unavailable", `Key Vault key ${keyName} does not exist and ${why}; create it in the vault (infra: keyRealmIds) or allow key creation`, {
+    code: "key-vault-key-missing",
+    retryAfterSeconds: 300,
+    extensions: { keyName },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

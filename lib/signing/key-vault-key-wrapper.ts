@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { CryptographyClient, KeyClient, type KeyClientOptions, type KeyVaultKey } from "@azure/keyvault-keys";
 import { notFound, validationError } from "../core/errors.js";
-import { keyVaultError, restStatus } from "./key-vault-errors.js";
+import { keyMissingError, keyVaultError, restStatus } from "./key-vault-errors.js";
 import { assertRealmId, realmKid, versionFromKid } from "./key-id.js";
 import { MAX_WRAPPED_BYTES, type KeyWrapper, type WrappedKey } from "./key-wrapper.js";
 
@@ -12,6 +12,8 @@ export interface KeyVaultKeyWrapperOptions {
   clientOptions?: KeyClientOptions;
   /** RSA size of newly created wrapping keys; 3072 unless given. */
   keySize?: number;
+  /** May the app create keys (RJ_KEY_VAULT_CREATE_KEYS)? Without it, only keys that already exist are used. True unless given. */
+  createKeys?: boolean;
 }
 
 /** The Key Vault key name of a realm's wrapping key. */
@@ -69,9 +71,11 @@ export class KeyVaultKeyWrapper implements KeyWrapper {
     } catch (error) {
       if (restStatus(error) !== 404) throw keyVaultError(error, "get wrapping key");
     }
+    if (this.options.createKeys === false) throw keyMissingError(name, "not-allowed");
     try {
       return await this.client().createRsaKey(name, { keySize: this.options.keySize ?? 3072, keyOps: ["wrapKey", "unwrapKey"] });
     } catch (error) {
+      if (restStatus(error) === 403) throw keyMissingError(name, "forbidden", error);
       throw keyVaultError(error, "create wrapping key");
     }
   }

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import { CryptographyClient, KeyClient, type KeyClientOptions } from "@azure/keyvault-keys";
-import { keyVaultError } from "./key-vault-errors.js";
+import { keyMissingError, keyVaultError, restStatus } from "./key-vault-errors.js";
 import { assertKeyVersion, assertRealmId, realmKid } from "./key-id.js";
 import { KeyVaultSigner } from "./key-vault-signer.js";
 import type { Signer } from "./signer.js";
@@ -15,6 +15,8 @@ export interface KeyVaultKeySourceOptions {
   clientOptions?: KeyClientOptions;
   /** RSA key size in bits; 3072 unless given. */
   keySize?: number;
+  /** May the app create keys (RJ_KEY_VAULT_CREATE_KEYS)? Without it, only keys that already exist are used. True unless given. */
+  createKeys?: boolean;
 }
 
 /** The Key Vault key name of a realm's signing key: `rj-sign-<realmId>` (each rotation is a new version of it). */
@@ -27,11 +29,28 @@ export class KeyVaultSigningKeySource implements SigningKeySource {
 
   constructor(private readonly options: KeyVaultKeySourceOptions) {}
 
-  /** Creates a new RSA version of `rj-sign-<realmId>` with sign/verify only; returns its version. */
-  async createKey(realmId: string): Promise<string> {
+  /** The latest enabled version of `rj-sign-<realmId>` (the one the Bicep pre-creates), or undefined when the key does not exist. */
+  async existingKey(realmId: string): Promise<string | undefined> {
     assertRealmId(realmId);
     try {
-      const key = await this.client().createRsaKey(signingKeyName(realmId), {
+      const key = await this.client().getKey(signingKeyName(realmId));
+      return key.properties.enabled === false ? undefined : key.properties.version;
+    } catch (error) {
+      if (restStatus(error) === 404) return undefined;
+      throw keyVaultError(error, "get key");
+    }
+  }
+
+  /**
+   * Creates a new RSA version of `rj-sign-<realmId>` with sign/verify only; returns its version. Throws
+   * AppError "key-vault-key-missing" naming the key when creation is not allowed (setting or 403).
+   */
+  async createKey(realmId: string): Promise<string> {
+    assertRealmId(realmId);
+    const name = signingKeyName(realmId);
+    if (this.options.createKeys === false) throw keyMissingError(name, "not-allowed");
+    try {
+      const key = await this.client().createRsaKey(name, {
         keySize: this.options.keySize ?? 3072,
         keyOps: ["sign", "verify"],
       });
@@ -39,6 +58,7 @@ export class KeyVaultSigningKeySource implements SigningKeySource {
       if (!version) throw new Error("Key Vault returned a key without a version");
       return version;
     } catch (error) {
+      if (restStatus(error) === 403) throw keyMissingError(name, "forbidden", error);
       throw keyVaultError(error, "create key");
     }
   }

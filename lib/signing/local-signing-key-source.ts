@@ -34,6 +34,12 @@ export class LocalSigningKeySource implements SigningKeySource {
     return version;
   }
 
+  /** Local keys are only ever made by this source and recorded in the key ring next to them: nothing to adopt. */
+  existingKey(realmId: string): Promise<string | undefined> {
+    assertRealmId(realmId);
+    return Promise.resolve(undefined);
+  }
+
   /** Throws AppError "not-found" when no PEM file exists for this version. */
   openSigner(realmId: string, version: string): Promise<Signer> {
     assertRealmId(realmId);

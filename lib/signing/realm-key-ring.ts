@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import { isAppError } from "../core/errors.js";
+import { isAppError, type AppError } from "../core/errors.js";
 import { assertRealmId } from "./key-id.js";
 import type { KeyRingStore, RealmKeyRecord } from "./key-ring-store.js";
 import type { Signer, SigningJwks } from "./signer.js";
@@ -28,11 +28,14 @@ interface CachedRing {
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
+// A realm whose key is missing and may not be created fails fast for this long instead of asking the vault per request.
+const MISSING_KEY_BACKOFF_MS = 60_000;
 
 /** Per-realm signing keys with rotation: one current key signs, previous keys stay published for an overlap period. */
 export class RealmKeyRing implements CurrentSignerSource {
   private readonly rings = new Map<string, CachedRing>();
   private readonly creating = new Map<string, Promise<Signer>>();
+  private readonly missing = new Map<string, { error: AppError; until: number }>();
 
   constructor(private readonly options: RealmKeyRingOptions) {}
 
@@ -73,7 +76,19 @@ export class RealmKeyRing implements CurrentSignerSource {
   }
 
   private async createFirstKey(realmId: string): Promise<Signer> {
-    const version = await this.options.keys.createKey(realmId);
+    const known = this.missing.get(realmId);
+    if (known !== undefined && this.options.clock.now() < known.until) throw known.error;
+    let version: string;
+    try {
+      // A key made by the deployment (Bicep) is adopted as the realm's first key; a new one only when there is none.
+      version = (await this.options.keys.existingKey(realmId)) ?? (await this.options.keys.createKey(realmId));
+    } catch (error) {
+      if (isAppError(error) && error.code === "key-vault-key-missing") {
+        this.missing.set(realmId, { error, until: this.options.clock.now() + MISSING_KEY_BACKOFF_MS });
+      }
+      throw error;
+    }
+    this.missing.delete(realmId);
     // Another instance may have created the first key meanwhile: theirs wins, ours is left unused.
     const keys = await this.write(realmId, (existing) =>
       currentKey(existing) ? existing : [...existing, { version, createdAt: this.options.clock.now() }],

@@ -1,5 +1,5 @@
 import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from "@azure/storage-blob";
-import type { StorageTarget } from "./table-store.js";
+import { blobEndpoint, type StorageTarget } from "./table-store.js";
 
 const OPTIONS: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 1000, tryTimeoutInMs: 30_000 },
@@ -17,7 +17,7 @@ function parseConnectionString(cs: string): Map<string, string> {
 /** The Blob service for a storage target, and (with account keys) the shared-key credential for SAS. */
 export function blobServiceFor(target: StorageTarget): { service: BlobServiceClient; sharedKey?: StorageSharedKeyCredential } {
   if (target.kind === "identity") {
-    return { service: new BlobServiceClient(`https://${target.accountName}.blob.core.windows.net`, target.credential, OPTIONS) };
+    return { service: new BlobServiceClient(blobEndpoint(target), target.credential, OPTIONS) };
   }
   const service = BlobServiceClient.fromConnectionString(target.connectionString, OPTIONS);
   const parts = parseConnectionString(target.connectionString);

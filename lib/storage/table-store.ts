@@ -1,11 +1,22 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import { isConflict } from "./rest-error.js";
+import type { TableName } from "./storage-names.js";
 
 /** Where the tables live: a connection string (Azurite, keys) or an account endpoint with a credential. */
 export type StorageTarget =
   | { kind: "connection-string"; connectionString: string }
-  | { kind: "identity"; accountName: string; credential: TokenCredential };
+  | { kind: "identity"; accountName: string; credential: TokenCredential; tableUrl?: string; blobUrl?: string };
+
+/** The Table endpoint of an identity-based target: the configured one, else the public cloud's. */
+export function tableEndpoint(target: Extract<StorageTarget, { kind: "identity" }>): string {
+  return target.tableUrl ?? `https://${target.accountName}.table.core.windows.net`;
+}
+
+/** The Blob endpoint of an identity-based target: the configured one, else the public cloud's. */
+export function blobEndpoint(target: Extract<StorageTarget, { kind: "identity" }>): string {
+  return target.blobUrl ?? `https://${target.accountName}.blob.core.windows.net`;
+}
 
 // Short retries: an outage must surface as 503 within seconds, not after the SDK's default minute.
 const OPTIONS: TableServiceClientOptions = {
@@ -30,8 +41,11 @@ export class TableStore {
     return `${this.prefix}${name}`;
   }
 
-  /** A client for the table, created on first use. Throws the SDK's error when storage is unreachable (and retries next time). */
-  async table(name: string): Promise<TableClient> {
+  /**
+   * A client for one of the app's tables (storage-names.ts), created on first use. Throws the SDK's error when
+   * storage is unreachable (and retries next time).
+   */
+  async table(name: TableName): Promise<TableClient> {
     const full = this.tableName(name);
     let pending = this.clients.get(full);
     if (pending === undefined) {
@@ -42,7 +56,7 @@ export class TableStore {
     return await pending;
   }
 
-  /** A client without creating the table (for probes and listings). */
+  /** A client without creating the table (for probes, and for tables found by listing the account). */
   client(name: string): TableClient {
     return this.makeClient(this.tableName(name));
   }
@@ -55,7 +69,7 @@ export class TableStore {
         allowInsecureConnection: isHttp(this.target.connectionString),
       });
     }
-    return new TableServiceClient(`https://${this.target.accountName}.table.core.windows.net`, this.target.credential, OPTIONS);
+    return new TableServiceClient(tableEndpoint(this.target), this.target.credential, OPTIONS);
   }
 
   private makeClient(full: string): TableClient {
@@ -65,7 +79,7 @@ export class TableStore {
         allowInsecureConnection: isHttp(this.target.connectionString),
       });
     }
-    return new TableClient(`https://${this.target.accountName}.table.core.windows.net`, full, this.target.credential, OPTIONS);
+    return new TableClient(tableEndpoint(this.target), full, this.target.credential, OPTIONS);
   }
 
   private async create(full: string): Promise<TableClient> {

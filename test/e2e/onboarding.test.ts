@@ -136,7 +136,7 @@ describe.concurrent("the initial run", () => {
     expect(keys.status).toBe(200);
     expect(((await keys.json()) as { keys: { recoveryKey: string }[] }).keys.map((k) => k.recoveryKey)).toEqual([agent.recoveryKey]);
     expect((await asUser(host, await adminToken(FABRIKAM_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`)).status).toBe(404);
-    for (const name of ["OnboardingRuns", "OnboardingResults", "OnboardingHistory", "RecoveryKeys", "DurableInstances"]) {
+    for (const name of ["OnboardingRuns", "OnboardingResults", "OnboardingHistory", "RecoveryKeys", "DurableInstances"] as const) {
       for await (const row of (await host.services.tables.table(name)).listEntities()) expect(JSON.stringify(row)).not.toContain(agent.recoveryKey);
     }
     expect((await asUser(host, await userToken(host, CONTOSO_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`)).status).toBe(403);

@@ -44,6 +44,10 @@ export interface FakeKeyVault {
   throttleNext(retryAfterSeconds: number, count?: number): void;
   /** Versions of a key, oldest first. */
   versions(name: string): string[];
+  /** Creates a key version as a deployment would (the Bicep's `Microsoft.KeyVault/vaults/keys`), outside any client; returns its version. */
+  seedKey(name: string, keyOps: string[]): Promise<string>;
+  /** false: `POST /keys/{name}/create` answers 403 Forbidden (the identity lacks the create permission), as with appCreatesKeys=false. */
+  allowCreate(allowed: boolean): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export async function startFakeKeyVault(options: { tenantId?: string } = {}): Pr
   const keys = new Map<string, StoredVersion[]>();
   const requests: RecordedRequest[] = [];
   let throttle = { remaining: 0, retryAfterSeconds: 1 };
+  let createAllowed = true;
   let url = "";
 
   const tls = await selfSignedCertificate();
@@ -95,6 +100,13 @@ export async function startFakeKeyVault(options: { tenantId?: string } = {}): Pr
     return found;
   };
 
+  async function addVersion(name: string, size: number, keyOps: string[]): Promise<StoredVersion> {
+    const { privateKey, publicKey } = await generateRsa("rsa", { modulusLength: size });
+    const v: StoredVersion = { version: randomBytes(16).toString("hex"), privateKey, publicKey, keyOps, created: Math.floor(Date.now() / 1000) };
+    keys.set(name, [...(keys.get(name) ?? []), v]);
+    return v;
+  }
+
   async function handle(req: IncomingMessage, body: Record<string, unknown>): Promise<unknown> {
     const path = new URL(req.url ?? "/", "https://x").pathname;
     const segments = path.split("/").filter((s) => s.length > 0);
@@ -102,12 +114,12 @@ export async function startFakeKeyVault(options: { tenantId?: string } = {}): Pr
     const name = segments[1];
     if (req.method === "GET" && segments.length <= 3) return bundle(name, find(name, segments[2]));
     if (req.method === "POST" && segments.length === 3 && segments[2] === "create") {
+      if (!createAllowed) {
+        throw new HttpError(403, "Forbidden", `Caller is not authorized to perform action on resource. Action: 'Microsoft.KeyVault/vaults/keys/create/action' (key ${name})`);
+      }
       const size = typeof body.key_size === "number" ? body.key_size : 2048;
-      const { privateKey, publicKey } = await generateRsa("rsa", { modulusLength: size });
       const keyOps = Array.isArray(body.key_ops) ? body.key_ops.filter((o): o is string => typeof o === "string") : ["sign", "verify", "wrapKey", "unwrapKey"];
-      const v: StoredVersion = { version: randomBytes(16).toString("hex"), privateKey, publicKey, keyOps, created: Math.floor(Date.now() / 1000) };
-      keys.set(name, [...(keys.get(name) ?? []), v]);
-      return bundle(name, v);
+      return bundle(name, await addVersion(name, size, keyOps));
     }
     if (req.method === "POST" && segments.length === 4) {
       const v = find(name, segments[2]);
@@ -188,6 +200,10 @@ export async function startFakeKeyVault(options: { tenantId?: string } = {}): Pr
       throttle = { remaining: count, retryAfterSeconds };
     },
     versions: (name) => (keys.get(name) ?? []).map((v) => v.version),
+    seedKey: async (name, keyOps) => (await addVersion(name, 2048, keyOps)).version,
+    allowCreate(allowed) {
+      createAllowed = allowed;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

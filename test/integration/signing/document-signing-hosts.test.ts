@@ -25,6 +25,9 @@ const OVERLAP = 14 * 86_400_000;
 class CountingSource implements SigningKeySource {
   private readonly signers: CountingSigner[] = [];
   constructor(private readonly inner: SigningKeySource) {}
+  existingKey(realmId: string): Promise<string | undefined> {
+    return this.inner.existingKey(realmId);
+  }
   createKey(realmId: string): Promise<string> {
     return this.inner.createKey(realmId);
   }

@@ -148,3 +148,21 @@ function plainLiteral(text: string): string | undefined {
   const m = /^'((?:[^'\\$]|\$(?!\{))*)'$/.exec(text);
   return m ? m[1] : undefined;
 }
+
+/**
+ * The items of `var <name> = [ ... ]` when every item is a plain single-quoted string on its own line (or the
+ * array is empty); throws when the variable is absent, declared twice, or holds anything else.
+ */
+export function readStringArrayVariable(source: string, name: string): string[] {
+  const code = stripBicepComments(source);
+  const declaration = new RegExp(`^\\s*var\\s+${name}\\s*=\\s*\\[([^\\]]*)\\]`, "gm");
+  const matches = [...code.matchAll(declaration)];
+  if (matches.length !== 1) throw new Error(`expected one "var ${name} = [...]", found ${matches.length}`);
+  const items: string[] = [];
+  for (const line of matches[0]![1]!.split("\n").map((l) => l.trim()).filter((l) => l !== "")) {
+    const literal = /^'([^'\\$]*)'$/.exec(line);
+    if (!literal) throw new Error(`var ${name}: not a plain string item: ${line}`);
+    items.push(literal[1]!);
+  }
+  return items;
+}

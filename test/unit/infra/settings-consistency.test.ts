@@ -16,12 +16,15 @@ const PLATFORM_SETTINGS: Record<string, string> = {
 /** Schema settings without a default that an Azure deployment leaves unset on purpose. */
 const NOT_SET_IN_AZURE: Record<string, string> = {
   AzureWebJobsStorage: "a connection string needs shared keys, which are off; AzureWebJobsStorage__* is identity-based",
+  AzureWebJobsStorage__blobServiceUri: "public Azure: the host and the app derive https://<account>.blob.core.windows.net from the account name",
+  AzureWebJobsStorage__tableServiceUri: "public Azure: the host and the app derive https://<account>.table.core.windows.net from the account name",
 };
 
 /** Settings with a schema default that a deployment must still set. */
 const SET_DESPITE_DEFAULT: Record<string, string> = {
   RJ_AUDIENCES: "the audience is the deployment's own API app registration",
   RJ_DEV_IDENTITY_PROVIDER: "stated explicitly so a stray environment value can never enable it",
+  RJ_KEY_VAULT_CREATE_KEYS: "follows appCreatesKeys: without the key-creating role the app must adopt the keys the Bicep made, not try to create them",
   RJ_RECONCILE_SCHEDULE: "the timer binding resolves %RJ_RECONCILE_SCHEDULE% from app settings; schema defaults never reach the host",
 };
 

@@ -14,9 +14,10 @@ describe("the realm command line", () => {
     });
   });
 
-  it("when add has no CA, then Graph realms trust Graph and NoGraph realms pin", () => {
-    expect(requestFor(["add", T, "--name", "N"]).request.body).toEqual({ name: "N", deviceTrust: "graph", noGraph: false });
-    expect(requestFor(["add", T, "--name", "N", "--no-graph"]).request.body).toEqual({ name: "N", deviceTrust: "pinned", noGraph: true });
+  it("when add has no CA and no --device-trust, then the trust is left to the deployment (which knows whether it has Graph)", () => {
+    expect(requestFor(["add", T, "--name", "N"]).request.body).toEqual({ name: "N", noGraph: false });
+    expect(requestFor(["add", T, "--name", "N", "--no-graph"]).request.body).toEqual({ name: "N", noGraph: true });
+    expect(requestFor(["add", T, "--name", "N", "--device-trust", "graph"]).request.body).toEqual({ name: "N", deviceTrust: "graph", noGraph: false });
   });
 
   it("when --dev-ca is given, then the dev CA certificate of the data folder is read", () => {

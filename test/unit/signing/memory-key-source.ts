@@ -30,6 +30,10 @@ export class MemoryKeySource implements SigningKeySource {
   readonly created: string[] = [];
   private readonly keys = new Map<string, CountingSigner>();
 
+  existingKey(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
   async createKey(realmId: string): Promise<string> {
     const version = randomBytes(16).toString("hex");
     const { privateKey } = await generateRsa("rsa", { modulusLength: 2048 });
