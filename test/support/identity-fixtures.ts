@@ -15,7 +15,7 @@ import { MemoryDevicePinStore, type DeviceCertificateTrust, type DevicePinStore 
 import { DevDeviceCa } from "../../lib/auth/dev-device-ca.js";
 import { DEV_IDP_JWKS_PATH, DevIdentityProvider, type MintAccessTokenInput } from "../../lib/auth/dev-identity-provider.js";
 import { JwksRegistry } from "../../lib/auth/jwks-registry.js";
-import { ADMIN_ROLE } from "../../lib/auth/principals.js";
+import { ADMIN_ROLE, AGENT_SCOPE } from "../../lib/auth/principals.js";
 import { MemoryReplayCache, type ReplayCache } from "../../lib/auth/replay-cache.js";
 import type { AuthLogger } from "../../lib/auth/auth-logger.js";
 
@@ -104,6 +104,7 @@ export async function startTestIdentityProvider(clock: Clock = new ManualClock(D
       name: "Test User",
       audience: version === 1 ? TEST_AUDIENCE : TEST_CLIENT_ID,
       version,
+      scp: AGENT_SCOPE,
       ...input,
     });
   };
