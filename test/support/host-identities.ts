@@ -50,7 +50,11 @@ export async function newDevice(host: RunningLocalHost, tenantId: string, device
 }
 
 /** A fresh single-use device assertion. */
-export async function assertionFor(host: RunningLocalHost, device: HostDevice, overrides: { tenantId?: string } = {}): Promise<string> {
+export async function assertionFor(
+  host: RunningLocalHost,
+  device: HostDevice,
+  overrides: { tenantId?: string; request?: { method: string; url: string }; nowMs?: number; jti?: string } = {},
+): Promise<string> {
   return await createDeviceAssertion({
     keyPem: device.keyPem,
     certPem: device.certPem,
@@ -58,6 +62,9 @@ export async function assertionFor(host: RunningLocalHost, device: HostDevice, o
     deviceId: device.deviceId,
     audience: host.services.audiences[0] ?? "",
     alg: "ES256",
+    ...(overrides.request === undefined ? {} : { request: overrides.request }),
+    ...(overrides.nowMs === undefined ? {} : { nowMs: overrides.nowMs }),
+    ...(overrides.jti === undefined ? {} : { jti: overrides.jti }),
   });
 }
 
