@@ -67,6 +67,7 @@ const keys: HttpFunctionEntry = {
   area: "agent",
   handler: endpoint({
     auth: "none",
+    perAddressLimit: true,
     async handle({ services, request }) {
       const realmId = parseInput(z.object({ realm: z.uuid() }), { realm: request.query.get("realm") ?? undefined }, "query").realm.toLowerCase();
       const realm = await services.realms.get(realmId);

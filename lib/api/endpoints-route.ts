@@ -63,6 +63,7 @@ export const endpointsRoute: HttpFunctionEntry = {
   area: "agent",
   handler: endpoint({
     auth: "none",
+    perAddressLimit: true,
     async handle({ services }) {
       return json(
         {

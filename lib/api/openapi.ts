@@ -42,7 +42,11 @@ export function openApiDocument(routes: readonly HttpFunctionEntry[], version: s
     if (entry.route.includes("{*")) continue;
     const description = describeEndpoint(entry.handler);
     const path = "/api/" + entry.route.replace(/\{([A-Za-z][A-Za-z0-9_]*)(:[^}]*)?\}/g, "{$1}");
-    const parameters = [...entry.route.matchAll(/\{([A-Za-z][A-Za-z0-9_]*)(:[^}]*)?\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const declared = description?.params?.shape;
+    const parameters = [...entry.route.matchAll(/\{([A-Za-z][A-Za-z0-9_]*)(:[^}]*)?\}/g)].map((m) => {
+      const schema = m[1] === undefined ? undefined : declared?.[m[1]];
+      return { name: m[1], in: "path", required: true, schema: schema === undefined ? { type: "string" } : bodySchema(schema) };
+    });
     const item = (paths[path] ??= {});
     for (const method of entry.methods) {
       const auth = description?.auth ?? "none";

@@ -12,6 +12,7 @@ export const healthRoute: HttpFunctionEntry = {
   area: "system",
   handler: endpoint({
     auth: "none",
+    perAddressLimit: true,
     async handle({ services }) {
       const health = await services.probeStorage();
       if (!health.table || !health.blob) {
@@ -32,6 +33,7 @@ export function openApiRoute(routes: () => readonly HttpFunctionEntry[]): HttpFu
     area: "system",
     handler: endpoint({
       auth: "none",
+      perAddressLimit: true,
       async handle({ services }) {
         return json(openApiDocument(routes(), services.version), 200, { "cache-control": "public, max-age=300" });
       },

@@ -1,7 +1,7 @@
 import { AccessTokenValidator } from "../auth/access-token-validator.js";
 import { Authenticator } from "../auth/authenticator.js";
 import { DeviceAssertionValidator } from "../auth/device-assertion-validator.js";
-import type { DeviceCertificateTrust } from "../auth/device-trust.js";
+import type { DeviceCertificateTrust, DevicePinStore, KnownDevices } from "../auth/device-trust.js";
 import { JwksRegistry } from "../auth/jwks-registry.js";
 import { TableDevicePinStore } from "../auth/table-device-pin-store.js";
 import { TableReplayCache } from "../auth/table-replay-cache.js";
@@ -14,6 +14,8 @@ import type { Logger } from "../telemetry/logger.js";
 export interface IdentityParts {
   authenticator: Authenticator;
   replayCache: TableReplayCache;
+  /** Pinned-trust realms' certificate pins (admins clear them for re-imaged devices). */
+  devicePins: DevicePinStore;
   audiences: string[];
 }
 
@@ -25,7 +27,7 @@ export function audiencesOf(settings: Settings): string[] {
 /** Builds authentication: one JWKS registry for the process, Table-backed replay cache and device pins. */
 export async function composeIdentity(
   settings: Settings,
-  deps: { tables: TableStore; realms: RealmLookup; clock: Clock; log: Logger; graphTrust?: DeviceCertificateTrust },
+  deps: { tables: TableStore; realms: RealmLookup; clock: Clock; log: Logger; knownDevices: KnownDevices; graphTrust?: DeviceCertificateTrust },
 ): Promise<IdentityParts> {
   const audiences = audiencesOf(settings);
   const replayCache = new TableReplayCache(await deps.tables.table("ReplayCache"));
@@ -42,13 +44,14 @@ export async function composeIdentity(
     jwks: new JwksRegistry(),
   });
   const devices = new DeviceAssertionValidator({
-    settings: { audiences },
+    settings: { audiences, ...(settings.RJ_PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: settings.RJ_PUBLIC_BASE_URL }) },
     realms: deps.realms,
     clock: deps.clock,
     replayCache,
     pins,
+    knownDevices: deps.knownDevices,
     ...(deps.graphTrust ? { graphTrust: deps.graphTrust } : {}),
     logger: { warn: (message, properties) => deps.log.log("warn", "auth.refused", { message, ...properties }) },
   });
-  return { authenticator: new Authenticator(users, devices), replayCache, audiences };
+  return { authenticator: new Authenticator(users, devices), replayCache, devicePins: pins, audiences };
 }

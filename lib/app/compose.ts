@@ -7,6 +7,7 @@ import { AzureOrchestrationClient } from "../durable/azure-orchestration-client.
 import { AlternativeSecurityIdTrust } from "../directory/certificate-trust.js";
 import { GraphDirectory } from "../directory/graph-directory.js";
 import { CachedMembershipDirectory } from "../directory/cached-membership.js";
+import { DirectoryKnownDevices } from "../directory/known-devices.js";
 import { LocalDirectory } from "../directory/local-directory.js";
 import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import { PolicyRepository } from "../policies/policy-repository.js";
@@ -102,7 +103,14 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const membershipTtlMs = settings.RJ_MEMBERSHIP_CACHE_SECONDS * 1000;
   const directory = new RealmRoutedDirectory(realms, new CachedMembershipDirectory(localDirectory, membershipTtlMs, clock), graph);
 
-  const identity = await composeIdentity(settings, { tables, realms, clock, log, graphTrust: new AlternativeSecurityIdTrust(directory) });
+  const identity = await composeIdentity(settings, {
+    tables,
+    realms,
+    clock,
+    log,
+    graphTrust: new AlternativeSecurityIdTrust(directory),
+    knownDevices: new DirectoryKnownDevices(directory, localDirectory),
+  });
   const signing = await composeSigning(settings, { tables, clock, credential });
 
   const policies = new PolicyRepository(() => tables.table("Policies"));

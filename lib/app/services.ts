@@ -3,6 +3,7 @@ import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/stora
 import type { Authenticator } from "../auth/authenticator.js";
 import type { DevDeviceCa } from "../auth/dev-device-ca.js";
 import type { DevIdentityProvider } from "../auth/dev-identity-provider.js";
+import type { DevicePinStore } from "../auth/device-trust.js";
 import type { TableReplayCache } from "../auth/table-replay-cache.js";
 import type { Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
@@ -42,6 +43,8 @@ export interface AppServices {
   realms: RealmRepository;
   authenticator: Authenticator;
   replayCache: TableReplayCache;
+  /** Pinned-trust realms' certificate pins. */
+  devicePins: DevicePinStore;
   /** Accepted token audiences; the first is the one the dev commands mint for. */
   audiences: string[];
   keyRing: RealmKeyRing;

@@ -1,12 +1,12 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWSHeaderParameters, type FlattenedJWSInput } from "jose";
-import { unauthorized } from "../core/errors.js";
+import { forbidden, unauthorized } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
 import type { Realm, RealmLookup } from "../realms/realm.js";
 import { isGuid } from "./guid.js";
 import { JwksRegistry } from "./jwks-registry.js";
 import { KeySourceUnavailable, toAuthFailure } from "./jose-failure.js";
 import { HttpOpenIdMetadataSource, type OpenIdMetadataSource } from "./openid-metadata.js";
-import { ADMIN_ROLE, OPERATOR_ROLE, type AuthRequirement, type UserPrincipal } from "./principals.js";
+import { ADMIN_ROLE, AGENT_SCOPE, OPERATOR_ROLE, type AuthRequirement, type UserPrincipal } from "./principals.js";
 import { assertRealmEnabled, findLiveRealm } from "./realm-gate.js";
 
 /** Algorithms accepted for access tokens and device assertions: asymmetric only. */
@@ -14,6 +14,8 @@ export const ALLOWED_ALGORITHMS = ["RS256", "PS256", "ES256"] as const;
 /** The largest clock skew ever tolerated, in seconds. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 const MAX_TOKEN_LENGTH = 16 * 1024;
+/** Requirements of agent routes, whose user tokens must carry the delegated scope AGENT_SCOPE. */
+const AGENT_REQUIREMENTS: ReadonlySet<AuthRequirement> = new Set<AuthRequirement>(["device", "device+user"]);
 
 export interface AccessTokenSettings {
   /** v2 issuer base: tokens carry `{authority}/{tid}/v2.0`; metadata at `{authority}/{tid}/v2.0/.well-known/openid-configuration`. */
@@ -104,8 +106,15 @@ export class AccessTokenValidator {
 
     const oid = verified.oid;
     if (!isGuid(oid)) throw unauthorized("Token has no valid object id");
+    // jose checks iat's type only; a token minted "later" than now (beyond the skew) comes from a wrong clock or a forger.
+    if (typeof verified.iat === "number" && verified.iat * 1000 > this.deps.clock.now() + this.skew * 1000) throw unauthorized("Token is issued in the future");
     // Delegated user tokens carry scp; ID tokens (same aud as the client id) and app-only tokens do not.
     if (typeof verified.scp !== "string" || verified.scp.trim() === "") throw unauthorized("Token is not a delegated user token");
+    const scopes = verified.scp.trim().split(/\s+/);
+    // Agent routes need the agent's delegated scope; admin and operator routes go by app roles.
+    if (options.requirement !== undefined && AGENT_REQUIREMENTS.has(options.requirement) && !scopes.includes(AGENT_SCOPE)) {
+      throw forbidden(`Token lacks the delegated scope ${AGENT_SCOPE}`, "insufficient-scope");
+    }
     const roles = readRoles(verified.roles);
     if (realm !== undefined) assertRealmEnabled(realm);
     else if (!roles.includes(OPERATOR_ROLE) || (options.requirement !== undefined && options.requirement !== "operator")) {

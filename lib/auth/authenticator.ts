@@ -2,6 +2,7 @@ import { forbidden, notFound, unauthorized } from "../core/errors.js";
 import type { AccessTokenValidator } from "./access-token-validator.js";
 import { decodeUnverified } from "./access-token-validator.js";
 import { DEVICE_ASSERTION_HEADER, type DeviceAssertionValidator } from "./device-assertion-validator.js";
+import type { BoundRequest } from "./request-binding.js";
 import type { AuthContext, AuthRequirement, DevicePrincipal, UserPrincipal } from "./principals.js";
 
 /** Read access to request headers (the Fetch `Headers` and @azure/functions' request headers both fit). */
@@ -12,6 +13,10 @@ export interface HeaderSource {
 export interface AuthenticateOptions {
   /** Set by the enrol route only: a pinned-trust realm's device without a pin is pinned when a valid user token of its realm comes along. */
   allowPinOnFirstUse?: boolean;
+  /** The request, for the device assertion's optional `htm`/`htu` binding. */
+  request?: BoundRequest;
+  /** Runs after the device is proven and before its jti (or pin) is written; throwing refuses with nothing stored. */
+  beforeDeviceWrites?: (device: { realmId: string; deviceId: string }) => void;
 }
 
 /** The HTTP layer's single entry to authentication. */
@@ -43,7 +48,11 @@ export class Authenticator {
     // The user is validated first so that a first-use pin is only ever granted alongside a valid user of the same realm.
     const user: UserPrincipal | undefined = bearer === undefined ? undefined : await this.users.validate(bearer, { requirement });
     const allowPin = options.allowPinOnFirstUse === true && user !== undefined && claimedTenant(assertion) === user.realmId;
-    const device: DevicePrincipal = await this.devices.validate(assertion, { allowPinOnFirstUse: allowPin });
+    const device: DevicePrincipal = await this.devices.validate(assertion, {
+      allowPinOnFirstUse: allowPin,
+      ...(options.request === undefined ? {} : { request: options.request }),
+      ...(options.beforeDeviceWrites === undefined ? {} : { beforeWrites: options.beforeDeviceWrites }),
+    });
     if (user !== undefined && user.realmId !== device.realmId) throw notFound();
     return user === undefined ? { realmId: device.realmId, device } : { realmId: device.realmId, user, device };
   }

@@ -4,6 +4,7 @@ import { calculateJwkThumbprint, exportJWK, SignJWT, type JSONWebKeySet, type JW
 import { systemClock, type Clock } from "../core/clock.js";
 import { isGuid } from "./guid.js";
 import { loadOrCreateFiles } from "./create-once-dir.js";
+import { AGENT_SCOPE } from "./principals.js";
 
 /** Path of the key set under the issuer base (Entra serves its keys at `/discovery/v2.0/keys` too). */
 export const DEV_IDP_JWKS_PATH = "/discovery/v2.0/keys";
@@ -118,7 +119,7 @@ export class DevIdentityProvider {
       name: input.name,
       oid,
       ...(input.roles !== undefined && input.roles.length > 0 ? { roles: input.roles } : {}),
-      scp: input.scp ?? "access_as_agent",
+      scp: input.scp ?? AGENT_SCOPE,
       sub: createHash("sha256").update(`${oid}|${input.audience}`).digest("base64url").slice(0, 43),
       tid,
       uti: randomUUID().replace(/-/g, ""),

@@ -5,12 +5,13 @@ import type { Realm, RealmLookup } from "../realms/realm.js";
 import { ALLOWED_ALGORITHMS, MAX_CLOCK_SKEW_SECONDS, decodeUnverified } from "./access-token-validator.js";
 import { silentAuthLogger, type AuthLogger } from "./auth-logger.js";
 import { CertificateCache, derToPem, isCurrentlyValid, subjectCommonName, type DeviceCertificate } from "./device-certificate.js";
-import type { DeviceCertificateTrust, DevicePinStore } from "./device-trust.js";
+import type { DeviceCertificateTrust, DevicePinStore, KnownDevices } from "./device-trust.js";
 import { isGuid } from "./guid.js";
 import { toAuthFailure } from "./jose-failure.js";
 import type { DevicePrincipal } from "./principals.js";
 import { assertRealmEnabled, findLiveRealm } from "./realm-gate.js";
 import type { ReplayCache } from "./replay-cache.js";
+import { checkRequestBinding, type BoundRequest } from "./request-binding.js";
 
 /** Header carrying the device assertion. */
 export const DEVICE_ASSERTION_HEADER = "X-RJ-Device-Assertion";
@@ -25,6 +26,8 @@ export interface DeviceAssertionSettings {
   audiences: string[];
   /** Tolerated clock skew in seconds; default and maximum 300. */
   clockSkewSeconds?: number;
+  /** RJ_PUBLIC_BASE_URL: behind a front end, `htu` may name this base followed by the request's path. */
+  publicBaseUrl?: string;
 }
 
 export interface DeviceAssertionValidatorDeps {
@@ -33,6 +36,8 @@ export interface DeviceAssertionValidatorDeps {
   clock: Clock;
   replayCache: ReplayCache;
   pins: DevicePinStore;
+  /** Pinned trust pins only device ids these know (the realm's directory or an admin's pre-registration). */
+  knownDevices: KnownDevices;
   /** Needed by realms whose deviceTrust is "graph"; without it such devices are refused. */
   graphTrust?: DeviceCertificateTrust;
   logger?: AuthLogger;
@@ -41,6 +46,13 @@ export interface DeviceAssertionValidatorDeps {
 export interface DeviceValidateOptions {
   /** Pin the certificate when the device has none yet: only at enrolment with a valid user token of the same realm. */
   allowPinOnFirstUse: boolean;
+  /** The request the assertion came with; `htm`/`htu` claims are checked against it. */
+  request?: BoundRequest;
+  /**
+   * Called once the assertion is proven (signature, claims, trust) and before anything is written (the jti, a pin);
+   * throwing refuses the request with nothing stored. The per-device rate limit lives here.
+   */
+  beforeWrites?: (device: { realmId: string; deviceId: string }) => void;
 }
 
 /** Validates `X-RJ-Device-Assertion` JWSs (x5c-signed, trusted per the realm's deviceTrust, single use). */
@@ -85,6 +97,7 @@ export class DeviceAssertionValidator {
     if (exp - iat > MAX_ASSERTION_LIFETIME_SECONDS || exp <= iat) throw unauthorized("Assertion lifetime is too long");
     if (iat * 1000 > nowMs + this.skew * 1000) throw unauthorized("Assertion is issued in the future");
     if (typeof jti !== "string" || jti === "" || jti.length > MAX_JTI_LENGTH) throw unauthorized("Assertion id is invalid");
+    checkRequestBinding(verified, options.request, this.deps.settings.publicBaseUrl);
 
     if (!isCurrentlyValid(cert.x509, nowMs)) throw unauthorized("Device certificate is not currently valid");
     const deviceId = claims.sub.toLowerCase();
@@ -92,6 +105,7 @@ export class DeviceAssertionValidator {
     assertRealmEnabled(realm);
 
     const pinNow = await this.checkTrust(realm, deviceId, cert, nowMs, options.allowPinOnFirstUse);
+    options.beforeWrites?.({ realmId: realm.id, deviceId });
     if ((await this.deps.replayCache.remember(realm.id, jti, exp * 1000 + this.skew * 1000)) === "replay") {
       throw unauthorized("Assertion was already used");
     }
@@ -119,6 +133,10 @@ export class DeviceAssertionValidator {
         const pinned = await this.deps.pins.getPin(realm.id, deviceId);
         if (pinned === undefined) {
           if (!allowPin) throw unauthorized("Device is not enrolled");
+          // Trust on first use only for ids the realm vouches for: else anyone could pre-enrol a colleague's future device.
+          if (!(await this.deps.knownDevices.isKnown(realm.id, deviceId))) {
+            throw unauthorized("Device is not registered in the realm's directory; an admin can pre-register it", "device-not-registered");
+          }
           return true;
         }
         if (pinned !== cert.thumbprint) {

@@ -3,6 +3,9 @@ export const ADMIN_ROLE = "RealmJoin.Admin";
 /** App role that makes a user an operator, honoured only in the configured operator tenant. */
 export const OPERATOR_ROLE = "RealmJoin.Operator";
 
+/** The delegated scope the agent requests for the signed-in user; agent routes require it in `scp`. */
+export const AGENT_SCOPE = "access_as_agent";
+
 /** A signed-in user, taken from a validated Entra ID access token. */
 export interface UserPrincipal {
   kind: "user";

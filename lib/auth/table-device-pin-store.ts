@@ -37,4 +37,14 @@ export class TableDevicePinStore implements DevicePinStore {
       throw err;
     }
   }
+
+  async clearPin(realmId: string, deviceId: string): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(realmId, deviceId);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
 }

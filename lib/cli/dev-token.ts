@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { DevIdentityProvider } from "../auth/dev-identity-provider.js";
-import { ADMIN_ROLE, OPERATOR_ROLE } from "../auth/principals.js";
+import { ADMIN_ROLE, AGENT_SCOPE, OPERATOR_ROLE } from "../auth/principals.js";
 import { readDevIssuerInfo } from "../localhost/dev-settings.js";
 import { DEV_OPERATOR_TENANT_ID } from "../localhost/dev-operator.js";
 import { resolveRealm, resolveUser } from "./dev-identity.js";
 
-const USAGE = "usage: npm run -s dev:token -- [--data .data] [--realm contoso|fabrikam|<tid>] [--user <upn>] [--admin] [--operator] [--v1] [--lifetime 3600]";
+const USAGE = "usage: npm run -s dev:token -- [--data .data] [--realm contoso|fabrikam|<tid>] [--user <upn>] [--admin] [--operator] [--v1] [--lifetime 3600] [--scope access_as_agent]";
 
 /** Prints one access token from the local host's dev identity provider, and nothing else. */
 async function main(): Promise<void> {
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
       operator: { type: "boolean", default: false },
       v1: { type: "boolean", default: false },
       lifetime: { type: "string", default: "3600" },
+      // The delegated scopes (space-separated) in scp; agent routes require access_as_agent.
+      scope: { type: "string", default: AGENT_SCOPE },
     },
     strict: true,
   });
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     upn: user.upn,
     name: user.name,
     roles,
+    scp: values.scope,
     audience: info.audience,
     lifetimeSeconds: Number(values.lifetime),
     version: values.v1 ? 1 : 2,

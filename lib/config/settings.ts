@@ -52,6 +52,7 @@ export const settingsSchema = z.object({
   /** Items one reconciliation pass may examine; the rest waits for the next pass (continuation kept in Table Storage). */
   RJ_RECONCILE_BUDGET: positiveInt.default(5000),
   RJ_DEVICE_RATE_PER_MINUTE: positiveInt.default(120),
+  RJ_ANONYMOUS_RATE_PER_MINUTE: positiveInt.default(600),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
 });
 

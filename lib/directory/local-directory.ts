@@ -192,6 +192,22 @@ export class LocalDirectory implements Directory {
     );
   }
 
+  /**
+   * An admin's pre-registration of a device id (pinned-trust realms pin only known devices): adds the device
+   * with no certificate bindings; a device already present keeps its bindings. Returns "created" or "exists".
+   * Throws AppError "validation" on a non-GUID deviceId.
+   */
+  async registerDevice(realmId: string, deviceId: string): Promise<"created" | "exists"> {
+    if (!GUID.test(deviceId)) throw validationError(`deviceId must be a GUID: ${deviceId}`);
+    try {
+      await this.table.createEntity({ partitionKey: `${realmKey(realmId)}|device`, rowKey: key(deviceId), alternativeSecurityIds: "[]" });
+      return "created";
+    } catch (e) {
+      if (e instanceof RestError && e.statusCode === 409) return "exists";
+      throw e;
+    }
+  }
+
   /** Sets a domain's password validity (undefined: Entra's default applies; 2147483647: never expires). */
   async setDomainPasswordValidity(realmId: string, domain: string, days: number | undefined): Promise<void> {
     const entity: TableEntity<Record<string, unknown>> = { partitionKey: `${realmKey(realmId)}|domain`, rowKey: key(domain) };

@@ -7,7 +7,7 @@ import type { HttpHandler } from "../registry/types.js";
 import type { AuthRequirement } from "./auth-requirement.js";
 import { readJsonBody } from "./body.js";
 import { problemResponse, toAppError } from "./problem.js";
-import { enforceDeviceRate } from "./rate-limit.js";
+import { enforceAddressRate, enforceDeviceRate } from "./rate-limit.js";
 import { requestIdFrom } from "./request-id.js";
 import { resolveAuth, type AuthContext } from "./resolve-auth.js";
 import { parseInput } from "./validation.js";
@@ -27,6 +27,10 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
   auth: AuthRequirement;
   /** Only the enroll route: a pinned-trust device may be pinned on first use (with a user of its realm). */
   pinOnFirstUse?: boolean;
+  /** Anonymous routes only: charge each request to the caller's address (RJ_ANONYMOUS_RATE_PER_MINUTE). */
+  perAddressLimit?: boolean;
+  /** Schema of the path parameters (an object of strings); a mismatch is 400 and it is described in OpenAPI. */
+  params?: z.ZodObject<Record<string, z.ZodType>>;
   /** Schema of a JSON body; omit for routes without one (or that stream their body themselves). */
   body?: S;
   handle(ctx: EndpointContext<S extends z.ZodType ? z.infer<S> : undefined>): Promise<HttpResponseInit>;
@@ -36,6 +40,7 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
 export interface EndpointDescription {
   auth: AuthRequirement;
   body?: z.ZodType;
+  params?: z.ZodObject<Record<string, z.ZodType>>;
 }
 
 const describedHandlers = new WeakMap<HttpHandler, EndpointDescription>();
@@ -62,8 +67,14 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
     try {
       const services = await currentServices();
       log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
-      const auth = await resolveAuth(services, request.headers, spec.auth, { allowPinOnFirstUse: spec.pinOnFirstUse === true });
-      enforceDeviceRate(services, auth);
+      if (spec.perAddressLimit === true) enforceAddressRate(services, request.headers);
+      const auth = await resolveAuth(services, request.headers, spec.auth, {
+        allowPinOnFirstUse: spec.pinOnFirstUse === true,
+        request: { method: request.method, url: request.url },
+        beforeDeviceWrites: (device) => enforceDeviceRate(services, device.realmId, device.deviceId),
+      });
+      const params: Record<string, string> = { ...request.params };
+      if (spec.params !== undefined) Object.assign(params, parseInput(spec.params, params, "path"));
       let body: unknown = undefined;
       if (spec.body !== undefined) {
         const raw = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
@@ -72,7 +83,7 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       const response = await spec.handle({
         request,
         invocation,
-        params: { ...request.params },
+        params,
         body: body as S extends z.ZodType ? z.infer<S> : undefined,
         auth,
         services,
@@ -87,6 +98,10 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       return withRequestId(problemResponse(appError, requestId), requestId);
     }
   };
-  describedHandlers.set(handler, { auth: spec.auth, ...(spec.body === undefined ? {} : { body: spec.body }) });
+  describedHandlers.set(handler, {
+    auth: spec.auth,
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+    ...(spec.params === undefined ? {} : { params: spec.params }),
+  });
   return handler;
 }

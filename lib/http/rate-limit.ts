@@ -1,7 +1,6 @@
 import type { AppServices } from "../app/services.js";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
-import type { AuthContext } from "../auth/principals.js";
 
 /** How a DeviceRateLimiter is sized and timed. */
 export interface DeviceRateLimiterOptions {
@@ -37,7 +36,11 @@ export class DeviceRateLimiter {
 
   /** Spends one token of the device's budget; never throws. */
   take(realmId: string, deviceId: string): RateDecision {
-    const key = `${realmId}\u0000${deviceId}`;
+    return this.takeKey(`${realmId}\u0000${deviceId}`);
+  }
+
+  /** Spends one token of any caller's budget (a device, an address); never throws. */
+  takeKey(key: string): RateDecision {
     const now = this.options.clock.now();
     const previous = this.buckets.get(key);
     const tokens = previous === undefined ? this.capacity : Math.min(this.capacity, previous.tokens + Math.max(0, now - previous.at) * this.perMs);
@@ -67,8 +70,9 @@ export class DeviceRateLimiter {
   }
 }
 
-// One limiter per composed services object, i.e. per host instance, built from its own settings and clock.
+// One limiter of each kind per composed services object, i.e. per host instance, built from its own settings and clock.
 const limiters = new WeakMap<AppServices, DeviceRateLimiter>();
+const addressLimiters = new WeakMap<AppServices, DeviceRateLimiter>();
 
 /** The instance's device rate limiter (created on first use from RJ_DEVICE_RATE_PER_MINUTE). */
 export function deviceRateLimiterFor(services: AppServices): DeviceRateLimiter {
@@ -80,14 +84,49 @@ export function deviceRateLimiterFor(services: AppServices): DeviceRateLimiter {
   return limiter;
 }
 
+/** The instance's per-address limiter of anonymous routes (created on first use from RJ_ANONYMOUS_RATE_PER_MINUTE). */
+export function addressRateLimiterFor(services: AppServices): DeviceRateLimiter {
+  let limiter = addressLimiters.get(services);
+  if (limiter === undefined) {
+    limiter = new DeviceRateLimiter({ perMinute: services.settings.RJ_ANONYMOUS_RATE_PER_MINUTE, clock: services.clock });
+    addressLimiters.set(services, limiter);
+  }
+  return limiter;
+}
+
 /**
- * Charges an authenticated device's request to its budget; requests without a device principal pass.
+ * Charges a proven device's request to its budget. Called by authentication after the assertion is verified
+ * and before its jti is written, so a throttled request stores nothing.
  * Throws AppError rate-limited (429 with Retry-After) when the budget is spent.
  */
-export function enforceDeviceRate(services: AppServices, auth: AuthContext): void {
-  if (auth.device === undefined) return;
-  const decision = deviceRateLimiterFor(services).take(auth.realmId, auth.device.deviceId);
+export function enforceDeviceRate(services: AppServices, realmId: string, deviceId: string): void {
+  const decision = deviceRateLimiterFor(services).take(realmId, deviceId);
   if (!decision.allowed) {
     throw new AppError("rate-limited", "This device sends too many requests; slow down", { code: "device-rate-limited", retryAfterSeconds: decision.retryAfterSeconds });
+  }
+}
+
+/**
+ * The caller's address for per-address limits: the last (rightmost) X-Forwarded-For entry, which is the
+ * one the platform's front end appended (App Service; the local host does the same) and the caller cannot
+ * choose; entries to its left are the caller's own claims and are ignored. Port and IPv6 brackets are
+ * dropped. "unknown" when there is no header (all such callers share one budget).
+ */
+export function callerAddress(headers: { get(name: string): string | null }): string {
+  const forwarded = headers.get("x-forwarded-for");
+  const last = forwarded?.split(",").at(-1)?.trim() ?? "";
+  if (last === "") return "unknown";
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last);
+  if (bracketed?.[1] !== undefined) return bracketed[1].toLowerCase().slice(0, 64);
+  // IPv4 with a port ("203.0.113.7:51234"); a bare IPv6 address has several colons and keeps them.
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(last);
+  return (v4?.[1] ?? last).toLowerCase().slice(0, 64);
+}
+
+/** Charges an anonymous request to its caller's address. Throws AppError rate-limited (429 with Retry-After) when spent. */
+export function enforceAddressRate(services: AppServices, headers: { get(name: string): string | null }): void {
+  const decision = addressRateLimiterFor(services).takeKey(callerAddress(headers));
+  if (!decision.allowed) {
+    throw new AppError("rate-limited", "Too many requests from this address; slow down", { code: "address-rate-limited", retryAfterSeconds: decision.retryAfterSeconds });
   }
 }

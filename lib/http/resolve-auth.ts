@@ -1,5 +1,6 @@
 import type { AppServices } from "../app/services.js";
 import type { AuthContext } from "../auth/principals.js";
+import type { AuthenticateOptions } from "../auth/authenticator.js";
 import type { AuthRequirement } from "./auth-requirement.js";
 
 export type { AuthContext };
@@ -12,7 +13,7 @@ export async function resolveAuth(
   services: AppServices,
   headers: { get(name: string): string | null },
   requirement: AuthRequirement,
-  options: { allowPinOnFirstUse?: boolean } = {},
+  options: AuthenticateOptions = {},
 ): Promise<AuthContext> {
   if (requirement === "none") return ANONYMOUS;
   return await services.authenticator.authenticate(headers, requirement, options);

@@ -35,6 +35,12 @@ function headersOf(req: IncomingMessage): Headers {
   return headers;
 }
 
+// As App Service's front end does: the connecting address is appended, so the rightmost entry is the one a caller cannot choose.
+function withForwardedFor(headers: Headers, address: string | undefined): Headers {
+  if (address !== undefined) headers.append("x-forwarded-for", address);
+  return headers;
+}
+
 type ResponseInit = Awaited<ReturnType<HttpFunctionEntry["handler"]>>;
 
 async function writeResponse(res: ServerResponse, init: ResponseInit, method: string): Promise<void> {
@@ -76,7 +82,8 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
       try {
         let url: URL;
         try {
-          url = new URL(req.url ?? "/", `http://${options.host ?? "localhost"}:${options.port}`);
+          // Like the Functions host, the request URL names the host the client addressed (device assertions' htu is checked against it).
+          url = new URL(req.url ?? "/", `http://${req.headers.host ?? `${options.host ?? "localhost"}:${options.port}`}`);
         } catch {
           throw new AppError("validation", "Malformed request target");
         }
@@ -89,7 +96,7 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         const hasBody = method !== "GET" && method !== "HEAD";
         const nativeRequest = new Request(url, {
           method,
-          headers: headersOf(req),
+          headers: withForwardedFor(headersOf(req), req.socket.remoteAddress),
           ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
         });
         const init: StreamingRequestInit = { nativeRequest, params };

@@ -1,5 +1,6 @@
 import { adminConfigRoutes } from "../api/admin-config-routes.js";
 import { adminDeviceRoutes } from "../api/admin-device-routes.js";
+import { adminDeviceTrustRoutes } from "../api/admin-device-trust-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
 import { agentPackageRoutes } from "../api/agent-package-routes.js";
@@ -22,6 +23,7 @@ const routes: HttpFunctionEntry[] = [
   ...agentConfigRoutes,
   ...adminConfigRoutes,
   ...adminDeviceRoutes,
+  ...adminDeviceTrustRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
   ...contentRoutes,

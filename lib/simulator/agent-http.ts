@@ -30,7 +30,7 @@ export interface AgentRequestSpec {
   /** Absolute URL, or a path resolved against the base URL. */
   url: string;
   json?: unknown;
-  headers?: () => Promise<Record<string, string>>;
+  headers?: (request: { method: string; url: string }) => Promise<Record<string, string>>;
   redirect?: "manual" | "follow";
   timeoutMs?: number;
   /** false: a single attempt. */
@@ -108,7 +108,7 @@ export class AgentHttp {
       let outcome: AttemptOutcome;
       let failure: unknown;
       try {
-        const headers: Record<string, string> = { "x-request-id": requestId, ...(await spec.headers?.()) };
+        const headers: Record<string, string> = { "x-request-id": requestId, ...(await spec.headers?.({ method: spec.method, url })) };
         if (spec.json !== undefined) headers["content-type"] = "application/json";
         const res = await this.fetchImpl(url, {
           method: spec.method,

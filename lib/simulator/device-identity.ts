@@ -26,8 +26,8 @@ export async function issueDeviceIdentity(
   return { deviceId: deviceId.toLowerCase(), tenantId: tenantId.toLowerCase(), keyPem: issued.keyPem, certPem: issued.certPem, alg };
 }
 
-/** A fresh single-use assertion (new jti) for one request. */
-export async function freshAssertion(identity: DeviceIdentity, audience: string): Promise<string> {
+/** A fresh single-use assertion (new jti) for one request, bound to its method and URL when given. */
+export async function freshAssertion(identity: DeviceIdentity, audience: string, request?: { method: string; url: string }): Promise<string> {
   return createDeviceAssertion({
     keyPem: identity.keyPem,
     certPem: identity.certPem,
@@ -36,5 +36,6 @@ export async function freshAssertion(identity: DeviceIdentity, audience: string)
     audience,
     alg: identity.alg,
     jti: randomUUID(),
+    ...(request === undefined ? {} : { request }),
   });
 }

@@ -25,7 +25,7 @@ type ContentAnswer = { kind: "redirect"; location: string } | { kind: "body"; sh
 export async function downloadPackage(
   http: AgentHttp,
   entry: ManifestEntry,
-  deviceHeaders: () => Promise<Record<string, string>>,
+  deviceHeaders: (request: { method: string; url: string }) => Promise<Record<string, string>>,
   timeoutMs: number,
 ): Promise<DownloadResult> {
   const contentUrl = http.resolve(entry.downloadUrl);

@@ -207,7 +207,7 @@ export class SimulatedDevice {
 
   /** First contact: `POST /enroll` with the device assertion and the user's token; returns the answer; throws AgentHttpError on a non-2xx. */
   async enroll(): Promise<EnrollResponse> {
-    const res = await this.http.text({ label: "POST /enroll", method: "POST", url: `${API}/enroll`, json: {}, headers: () => this.headers(true) });
+    const res = await this.http.text({ label: "POST /enroll", method: "POST", url: `${API}/enroll`, json: {}, headers: (request) => this.headers(true, request) });
     if (res.status < 200 || res.status >= 300) throw new AgentHttpError("POST /enroll", res.status, describeProblem(res.value));
     const parsed = enrollResponseSchema.safeParse(parseJsonOrUndefined(res.value));
     if (!parsed.success) throw new AgentHttpError("POST /enroll", res.status, "answer lacks deviceId");
@@ -241,7 +241,7 @@ export class SimulatedDevice {
   async installPackage(entry: ManifestEntry): Promise<{ ok: boolean; detail?: string }> {
     this.installedById.set(entry.id.toLowerCase(), { id: entry.id, version: entry.version, status: "pending" });
     try {
-      await downloadPackage(this.http, entry, () => this.headers(false), this.timing.downloadTimeoutMs);
+      await downloadPackage(this.http, entry, (request) => this.headers(false, request), this.timing.downloadTimeoutMs);
     } catch (e) {
       this.installedById.set(entry.id.toLowerCase(), { id: entry.id, version: entry.version, status: "failed" });
       return { ok: false, detail: errorText(e) };
@@ -262,7 +262,7 @@ export class SimulatedDevice {
    */
   async useInstallLink(packageId: string): Promise<InstallLinkResult> {
     const label = "POST /packages/{id}/install";
-    const res = await this.http.text({ label, method: "POST", url: `${API}/packages/${encodeURIComponent(packageId)}/install`, headers: () => this.headers(true) });
+    const res = await this.http.text({ label, method: "POST", url: `${API}/packages/${encodeURIComponent(packageId)}/install`, headers: (request) => this.headers(true, request) });
     if (res.status !== 200) return { packageId, status: res.status, installed: [], problem: describeProblem(res.value) };
     let body: unknown = parseJsonOrUndefined(res.value);
     if ((res.headers.get("content-type") ?? "").includes("jose")) {
@@ -420,7 +420,7 @@ export class SimulatedDevice {
 
   /** The current run, or undefined while none exists yet (404). */
   private async getOnboarding(): Promise<Onboarding | undefined> {
-    const res = await this.http.text({ label: "GET /onboarding", method: "GET", url: `${API}/onboarding`, headers: () => this.headers(false) });
+    const res = await this.http.text({ label: "GET /onboarding", method: "GET", url: `${API}/onboarding`, headers: (request) => this.headers(false, request) });
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new AgentHttpError("GET /onboarding", res.status, describeProblem(res.value));
     const parsed = onboardingSchema.safeParse(parseJsonOrUndefined(res.value));
@@ -431,7 +431,7 @@ export class SimulatedDevice {
   private async answer(runId: string, stepId: string, body: StepAnswer, user: boolean): Promise<void> {
     const label = "POST /onboarding/{runId}/steps/{stepId}";
     const url = `${API}/onboarding/${encodeURIComponent(runId)}/steps/${encodeURIComponent(stepId)}`;
-    const res = await this.http.text({ label, method: "POST", url, json: body, headers: () => this.headers(user) });
+    const res = await this.http.text({ label, method: "POST", url, json: body, headers: (request) => this.headers(user, request) });
     // 409: the run moved on meanwhile (e.g. the step timed out); the next poll shows where it is.
     if ((res.status < 200 || res.status >= 300) && res.status !== 409) throw new AgentHttpError(label, res.status, describeProblem(res.value));
   }
@@ -538,7 +538,7 @@ export class SimulatedDevice {
       label,
       method: "GET",
       url: `${API}/${path}`,
-      headers: async () => ({ ...(await this.headers(true)), accept: "application/jose", ...(knownHash === undefined ? {} : { "if-none-match": `"${knownHash}"` }) }),
+      headers: async (request) => ({ ...(await this.headers(true, request)), accept: "application/jose", ...(knownHash === undefined ? {} : { "if-none-match": `"${knownHash}"` }) }),
     });
     if (res.status === 304 && knownHash !== undefined) return undefined;
     if (res.status !== 200) throw new AgentHttpError(label, res.status, describeProblem(res.value));
@@ -559,7 +559,7 @@ export class SimulatedDevice {
   }
 
   private async postState(report: StateReportBody) {
-    const res = await this.http.text({ label: "POST /state", method: "POST", url: `${API}/state`, json: report, headers: () => this.headers(false) });
+    const res = await this.http.text({ label: "POST /state", method: "POST", url: `${API}/state`, json: report, headers: (request) => this.headers(false, request) });
     if (res.status < 200 || res.status >= 300) return { status: res.status, problem: describeProblem(res.value) };
     const ack = stateAckSchema.safeParse(parseJsonOrUndefined(res.value));
     return { status: res.status, ...(ack.success ? { ack: ack.data } : {}) };
@@ -579,9 +579,9 @@ export class SimulatedDevice {
     };
   }
 
-  /** Headers of one attempt: a fresh device assertion, plus the user's token when asked and available. */
-  private async headers(withUser: boolean): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { [DEVICE_ASSERTION_HEADER]: await freshAssertion(this.options.identity, this.audience) };
+  /** Headers of one attempt: a fresh device assertion bound to the request (htm/htu), plus the user's token when asked and available. */
+  private async headers(withUser: boolean, request: { method: string; url: string }): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { [DEVICE_ASSERTION_HEADER]: await freshAssertion(this.options.identity, this.audience, request) };
     if (withUser && this.options.user !== undefined) headers["authorization"] = `Bearer ${await this.options.user.token()}`;
     return headers;
   }

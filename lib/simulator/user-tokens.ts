@@ -1,6 +1,7 @@
 import { decodeJwt } from "jose";
 import { DevIdentityProvider } from "../auth/dev-identity-provider.js";
 import { DEMO_REALMS } from "../directory/demo-directory.js";
+import { AGENT_SCOPE } from "../auth/principals.js";
 
 /** The user signed in on a simulated device. */
 export interface SignedInUser {
@@ -79,6 +80,7 @@ export class DevUserTokens {
             upn: user.userPrincipalName,
             ...(user.displayName === undefined ? {} : { name: user.displayName }),
             audience: this.options.audience,
+            scp: AGENT_SCOPE,
             lifetimeSeconds,
           });
           cached = { token, expiresAtMs: now() + lifetimeSeconds * 1000 };

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDeviceAssertion } from "../../lib/auth/device-assertion-client.js";
-import { ADMIN_ROLE, OPERATOR_ROLE } from "../../lib/auth/principals.js";
+import { ADMIN_ROLE, AGENT_SCOPE, OPERATOR_ROLE } from "../../lib/auth/principals.js";
 import { resolveUser } from "../../lib/cli/dev-identity.js";
 import type { RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { DEV_OPERATOR_TENANT_ID } from "../../lib/localhost/dev-operator.js";
@@ -19,7 +19,11 @@ function dev(host: RunningLocalHost): NonNullable<RunningLocalHost["services"]["
 }
 
 /** A user token from the host's dev identity provider (a demo user by UPN, or the realm's first). */
-export async function userToken(host: RunningLocalHost, tenantId: string, options: { upn?: string; admin?: boolean; operator?: boolean } = {}): Promise<string> {
+export async function userToken(
+  host: RunningLocalHost,
+  tenantId: string,
+  options: { upn?: string; admin?: boolean; operator?: boolean; scp?: string; issuedAtMs?: number } = {},
+): Promise<string> {
   const user = resolveUser(tenantId, options.upn);
   return await dev(host).idp.mintAccessToken({
     tenantId,
@@ -27,6 +31,8 @@ export async function userToken(host: RunningLocalHost, tenantId: string, option
     upn: user.upn,
     name: user.name,
     roles: [...(options.admin === true ? [ADMIN_ROLE] : []), ...(options.operator === true ? [OPERATOR_ROLE] : [])],
+    scp: options.scp ?? AGENT_SCOPE,
+    ...(options.issuedAtMs === undefined ? {} : { issuedAtMs: options.issuedAtMs }),
     audience: host.services.audiences[0] ?? "",
   });
 }
@@ -44,7 +50,11 @@ export async function newDevice(host: RunningLocalHost, tenantId: string, device
 }
 
 /** A fresh single-use device assertion. */
-export async function assertionFor(host: RunningLocalHost, device: HostDevice, overrides: { tenantId?: string } = {}): Promise<string> {
+export async function assertionFor(
+  host: RunningLocalHost,
+  device: HostDevice,
+  overrides: { tenantId?: string; request?: { method: string; url: string }; nowMs?: number; jti?: string } = {},
+): Promise<string> {
   return await createDeviceAssertion({
     keyPem: device.keyPem,
     certPem: device.certPem,
@@ -52,6 +62,9 @@ export async function assertionFor(host: RunningLocalHost, device: HostDevice, o
     deviceId: device.deviceId,
     audience: host.services.audiences[0] ?? "",
     alg: "ES256",
+    ...(overrides.request === undefined ? {} : { request: overrides.request }),
+    ...(overrides.nowMs === undefined ? {} : { nowMs: overrides.nowMs }),
+    ...(overrides.jti === undefined ? {} : { jti: overrides.jti }),
   });
 }
 

@@ -11,11 +11,11 @@ import { AccessTokenValidator } from "../../lib/auth/access-token-validator.js";
 import { Authenticator } from "../../lib/auth/authenticator.js";
 import { DeviceAssertionValidator } from "../../lib/auth/device-assertion-validator.js";
 import { createDeviceAssertion } from "../../lib/auth/device-assertion-client.js";
-import { MemoryDevicePinStore, type DeviceCertificateTrust, type DevicePinStore } from "../../lib/auth/device-trust.js";
+import { MemoryDevicePinStore, type DeviceCertificateTrust, type DevicePinStore, type KnownDevices } from "../../lib/auth/device-trust.js";
 import { DevDeviceCa } from "../../lib/auth/dev-device-ca.js";
 import { DEV_IDP_JWKS_PATH, DevIdentityProvider, type MintAccessTokenInput } from "../../lib/auth/dev-identity-provider.js";
 import { JwksRegistry } from "../../lib/auth/jwks-registry.js";
-import { ADMIN_ROLE } from "../../lib/auth/principals.js";
+import { ADMIN_ROLE, AGENT_SCOPE } from "../../lib/auth/principals.js";
 import { MemoryReplayCache, type ReplayCache } from "../../lib/auth/replay-cache.js";
 import type { AuthLogger } from "../../lib/auth/auth-logger.js";
 
@@ -104,6 +104,7 @@ export async function startTestIdentityProvider(clock: Clock = new ManualClock(D
       name: "Test User",
       audience: version === 1 ? TEST_AUDIENCE : TEST_CLIENT_ID,
       version,
+      scp: AGENT_SCOPE,
       ...input,
     });
   };
@@ -158,7 +159,7 @@ export async function createTestDevice(
 export function deviceAssertionFor(
   device: TestDevice,
   tenantId: string,
-  options: { audience?: string; nowMs?: number; lifetimeSeconds?: number; jti?: string; deviceId?: string } = {},
+  options: { audience?: string; nowMs?: number; lifetimeSeconds?: number; jti?: string; deviceId?: string; request?: { method: string; url: string } } = {},
 ): Promise<string> {
   return createDeviceAssertion({
     keyPem: device.keyPem,
@@ -170,6 +171,7 @@ export function deviceAssertionFor(
     ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }),
     ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
     ...(options.jti === undefined ? {} : { jti: options.jti }),
+    ...(options.request === undefined ? {} : { request: options.request }),
   });
 }
 
@@ -189,6 +191,8 @@ export function createTestAuth(deps: {
   clock?: Clock;
   replayCache?: ReplayCache;
   pins?: DevicePinStore;
+  /** Which devices pinned-trust realms may pin; default: every device id (the tests of pre-enrolment pass their own). */
+  knownDevices?: KnownDevices;
   graphTrust?: DeviceCertificateTrust;
   logger?: AuthLogger;
   jwks?: JwksRegistry;
@@ -208,6 +212,7 @@ export function createTestAuth(deps: {
     clock,
     replayCache,
     pins,
+    knownDevices: deps.knownDevices ?? { isKnown: async () => true },
     ...(deps.graphTrust === undefined ? {} : { graphTrust: deps.graphTrust }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });

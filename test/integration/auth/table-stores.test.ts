@@ -54,6 +54,7 @@ describe("device assertions across processes", () => {
         clock,
         replayCache: new TableReplayCache(replay),
         pins: new TableDevicePinStore(pins, clock),
+        knownDevices: { isKnown: async () => true },
       });
     return [make(first, pinTable), make(second, pinTable2)] as const;
   }

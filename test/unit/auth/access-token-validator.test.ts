@@ -247,6 +247,33 @@ describe("AccessTokenValidator", () => {
     expect(e.message).toMatch(/delegated/);
   });
 
+  it("when an agent route gets a token whose scp lacks access_as_agent, then 403 insufficient-scope; with it among other scopes, it passes", async () => {
+    const other = await idp.mintUserToken({ tenantId: CONTOSO, scp: "User.Read openid" });
+    for (const requirement of ["device", "device+user"] as const) {
+      const e = await refusal(validator().validate(other, { requirement }));
+      expect(e.status).toBe(403);
+      expect(e.code).toBe("insufficient-scope");
+    }
+    const prefixed = await idp.mintUserToken({ tenantId: CONTOSO, scp: "access_as_agent_x" });
+    expect((await refusal(validator().validate(prefixed, { requirement: "device" }))).status).toBe(403);
+    const listed = await idp.mintUserToken({ tenantId: CONTOSO, scp: "User.Read  access_as_agent openid" });
+    expect((await validator().validate(listed, { requirement: "device+user" })).realmId).toBe(CONTOSO);
+  });
+
+  it("when an admin route gets a token without access_as_agent, then the app role decides as before", async () => {
+    const admin = await idp.mintUserToken({ tenantId: CONTOSO, scp: "Admin.Manage", roles: ["RealmJoin.Admin"] });
+    expect((await validator().validate(admin, { requirement: "admin" })).isAdmin).toBe(true);
+  });
+
+  it("when the token's iat is beyond the 5-minute skew in the future, then 401; within the skew it passes", async () => {
+    const future = await idp.mintUserToken({ tenantId: CONTOSO, issuedAtMs: clock.now() + 301_000, nbfMs: clock.now() - 1000 });
+    const e = await refusal(validator().validate(future));
+    expect(e.status).toBe(401);
+    expect(e.message).toMatch(/future/);
+    const skewed = await idp.mintUserToken({ tenantId: CONTOSO, issuedAtMs: clock.now() + 240_000, nbfMs: clock.now() - 1000 });
+    expect((await validator().validate(skewed)).realmId).toBe(CONTOSO);
+  });
+
   it("when the token is signed with an allowed alg other than RS256 (PS256), then it verifies", async () => {
     const key = extraKey(`k-${randomUUID()}`);
     await key.publish();

@@ -48,19 +48,21 @@ afterAll(async () => {
   await rogueCa.remove();
 });
 
-function setup(extra: { graphTrust?: DeviceCertificateTrust } = {}) {
+function setup(extra: { graphTrust?: DeviceCertificateTrust; known?: Set<string>; publicBaseUrl?: string } = {}) {
   const warnings: { message: string; properties: Record<string, unknown> }[] = [];
   const logger: AuthLogger = { warn: (message, properties) => warnings.push({ message, properties }) };
   const replayCache = new MemoryReplayCache(clock);
   const pins = new MemoryDevicePinStore();
+  const { known, publicBaseUrl, ...trust } = extra;
   const validator = new DeviceAssertionValidator({
-    settings: { audiences: TEST_AUDIENCES },
+    settings: { audiences: TEST_AUDIENCES, ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }) },
     realms,
     clock,
     replayCache,
     pins,
+    knownDevices: { isKnown: async (_realm, deviceId) => known === undefined || known.has(deviceId) },
     logger,
-    ...extra,
+    ...trust,
   });
   return { validator, warnings, pins, replayCache };
 }
@@ -258,6 +260,124 @@ describe("DeviceAssertionValidator", () => {
       const e = await refusal(validator.validate(await deviceAssertionFor(device, FABRIKAM, { nowMs: now(), jti }), { allowPinOnFirstUse: true }));
       expect(e.status).toBe(401);
       expect(await pins.getPin(FABRIKAM, device.deviceId)).toBeUndefined();
+    });
+  });
+
+  describe("pinned trust of known devices only", () => {
+    it("when a device id the realm's directory does not know comes to enrol, then 401 device-not-registered, nothing pinned and no jti kept", async () => {
+      const { validator, pins, replayCache } = setup({ known: new Set() });
+      const device = await createTestDevice(ca);
+      const jti = randomUUID();
+      const e = await refusal(validator.validate(await deviceAssertionFor(device, FABRIKAM, { nowMs: now(), jti }), { allowPinOnFirstUse: true }));
+      expect(e.status).toBe(401);
+      expect(e.code).toBe("device-not-registered");
+      expect(await pins.getPin(FABRIKAM, device.deviceId)).toBeUndefined();
+      expect(await replayCache.remember(FABRIKAM, jti, now() + 600_000)).toBe("new");
+    });
+
+    it("when a known device enrolls, then it is pinned; once the pin is cleared, a new certificate for the same id can enrol", async () => {
+      const device = await createTestDevice(ca);
+      const { validator, pins } = setup({ known: new Set([device.deviceId]) });
+      await validator.validate(await deviceAssertionFor(device, FABRIKAM, { nowMs: now() }), { allowPinOnFirstUse: true });
+      const reimaged = await createTestDevice(ca, { deviceId: device.deviceId });
+      expect((await refusal(validator.validate(await deviceAssertionFor(reimaged, FABRIKAM, { nowMs: now() }), { allowPinOnFirstUse: true }))).status).toBe(401);
+      expect(await pins.clearPin(FABRIKAM, device.deviceId)).toBe(true);
+      expect(await pins.clearPin(FABRIKAM, device.deviceId)).toBe(false);
+      await validator.validate(await deviceAssertionFor(reimaged, FABRIKAM, { nowMs: now() }), { allowPinOnFirstUse: true });
+      expect(await pins.getPin(FABRIKAM, device.deviceId)).toBe(reimaged.thumbprint);
+    });
+  });
+
+  describe("request binding (htm, htu)", () => {
+    const URL_RECEIVED = "http://localhost:7071/api/agent/v1/config";
+    const bound = async (method: string, url: string) => deviceAssertionFor(await createTestDevice(ca), CONTOSO, { nowMs: now(), request: { method, url } });
+
+    it("when htm and htu match the request, then it passes, also with query, fragment, case and default-port differences", async () => {
+      const { validator } = setup();
+      await validator.validate(await bound("GET", URL_RECEIVED), { allowPinOnFirstUse: false, request: { method: "GET", url: URL_RECEIVED } });
+      await validator.validate(await bound("GET", "HTTP://LOCALHOST:7071/api/agent/v1/%63onfig?x=1#f"), { allowPinOnFirstUse: false, request: { method: "GET", url: `${URL_RECEIVED}?y=2` } });
+      await validator.validate(await bound("GET", "https://rj.example:443/api/agent/v1/config"), { allowPinOnFirstUse: false, request: { method: "GET", url: "https://rj.example/api/agent/v1/config" } });
+    });
+
+    it("when htm or htu differ from the request, then 401 assertion-request-mismatch and the jti is not kept", async () => {
+      const { validator, replayCache } = setup();
+      const cases: [string, string][] = [
+        ["POST", URL_RECEIVED],
+        ["GET", "http://localhost:7071/api/agent/v1/packages"],
+        ["GET", "http://evil.example:7071/api/agent/v1/config"],
+        ["GET", "https://localhost:7071/api/agent/v1/config"],
+        ["GET", "http://localhost:7072/api/agent/v1/config"],
+        ["GET", "http://localhost:7071/api/agent/v1/config/"],
+      ];
+      for (const [method, url] of cases) {
+        const jti = randomUUID();
+        const device = await createTestDevice(ca);
+        const assertion = await deviceAssertionFor(device, CONTOSO, { nowMs: now(), jti, request: { method, url } });
+        const e = await refusal(validator.validate(assertion, { allowPinOnFirstUse: false, request: { method: "GET", url: URL_RECEIVED } }));
+        expect(e.status, `${method} ${url}`).toBe(401);
+        expect(e.code).toBe("assertion-request-mismatch");
+        expect(await replayCache.remember(CONTOSO, jti, now() + 600_000)).toBe("new");
+      }
+    });
+
+    it("when htm or htu are not strings, then 401", async () => {
+      const { validator } = setup();
+      const device = await createTestDevice(ca);
+      const key = await importPKCS8(device.keyPem, "ES256");
+      const iat = Math.floor(now() / 1000);
+      for (const claims of [{ htm: 1 }, { htu: ["http://localhost:7071/api/agent/v1/config"] }, { htu: "not a url" }]) {
+        const jws = await new SignJWT({ tid: CONTOSO, ...claims })
+          .setProtectedHeader({ alg: "ES256", typ: "rj-device+jwt", x5c: [certificateBase64(device.certPem)] })
+          .setSubject(device.deviceId)
+          .setAudience(TEST_AUDIENCES[0] ?? "")
+          .setIssuedAt(iat)
+          .setExpirationTime(iat + 300)
+          .setJti(randomUUID())
+          .sign(key);
+        expect((await refusal(validator.validate(jws, { allowPinOnFirstUse: false, request: { method: "GET", url: URL_RECEIVED } }))).status).toBe(401);
+      }
+    });
+
+    it("when the app sits behind a front end, then htu may name the public base URL with the request's path", async () => {
+      const { validator } = setup({ publicBaseUrl: "https://rj.contoso.example/" });
+      const internal = "http://rj-func.internal:8080/api/agent/v1/config";
+      await validator.validate(await bound("GET", "https://rj.contoso.example/api/agent/v1/config"), { allowPinOnFirstUse: false, request: { method: "GET", url: internal } });
+      await validator.validate(await bound("GET", internal), { allowPinOnFirstUse: false, request: { method: "GET", url: internal } });
+      expect((await refusal(validator.validate(await bound("GET", "https://other.example/api/agent/v1/config"), { allowPinOnFirstUse: false, request: { method: "GET", url: internal } }))).status).toBe(401);
+    });
+
+    it("when an assertion carries no htm/htu, then it passes as before (both are optional)", async () => {
+      const { validator } = setup();
+      const device = await createTestDevice(ca);
+      await validator.validate(await deviceAssertionFor(device, CONTOSO, { nowMs: now() }), { allowPinOnFirstUse: false, request: { method: "POST", url: URL_RECEIVED } });
+    });
+  });
+
+  describe("refusals before writes", () => {
+    it("when the beforeWrites hook refuses (a throttled device), then the jti is not kept and the same assertion passes later", async () => {
+      const { validator, replayCache } = setup();
+      const device = await createTestDevice(ca);
+      const jti = randomUUID();
+      const assertion = await deviceAssertionFor(device, CONTOSO, { nowMs: now(), jti });
+      const seen: string[] = [];
+      const throttle = (d: { deviceId: string }) => {
+        seen.push(d.deviceId);
+        throw new Error("throttled");
+      };
+      await expect(validator.validate(assertion, { allowPinOnFirstUse: false, beforeWrites: throttle })).rejects.toThrow("throttled");
+      expect(seen).toEqual([device.deviceId]);
+      expect((await validator.validate(assertion)).deviceId).toBe(device.deviceId);
+      expect(await replayCache.remember(CONTOSO, jti, now() + 600_000)).toBe("replay");
+    });
+
+    it("when the assertion is invalid, then the hook is never called (an unproven device spends no one's budget)", async () => {
+      const { validator } = setup();
+      const device = await createTestDevice(rogueCa);
+      let called = false;
+      await refusal(validator.validate(await deviceAssertionFor(device, CONTOSO, { nowMs: now() }), { allowPinOnFirstUse: false, beforeWrites: () => {
+        called = true;
+      } }));
+      expect(called).toBe(false);
     });
   });
 
