@@ -2,7 +2,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identi
 import type { TokenCredential } from "@azure/core-auth";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
-import { DeviceRepository } from "../devices/device-repository.js";
+import { DEVICE_REPORT_CONTAINER, DeviceRepository } from "../devices/device-repository.js";
 import { AzureOrchestrationClient } from "../durable/azure-orchestration-client.js";
 import { AlternativeSecurityIdTrust } from "../directory/certificate-trust.js";
 import { GraphDirectory } from "../directory/graph-directory.js";
@@ -75,7 +75,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const tables = new TableStore(target, settings.RJ_TABLE_PREFIX);
   const { service: blobs, sharedKey } = blobServiceFor(target);
   const tableService = tables.service();
-  const realms = new RealmRepository(() => tables.table("Realms"));
+  const realms = new RealmRepository(() => tables.table("Realms"), { cacheTtlMs: settings.RJ_REALM_CACHE_SECONDS * 1000, clock });
 
   const localDirectory = new LocalDirectory(await tables.table("Directory"));
   const graph =
@@ -97,17 +97,23 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const identity = await composeIdentity(settings, { tables, realms, clock, log, graphTrust: new AlternativeSecurityIdTrust(directory) });
   const signing = await composeSigning(settings, { tables, clock, credential });
 
-  const policies = new PolicyRepository(() => tables.table("Policies"));
-  const devices = new DeviceRepository(
-    () => tables.table("Devices"),
-    () => tables.table("DeviceReports"),
-  );
+  // Agent polls key their policy and delivery caches on the realm row's generation tokens (see Realm.generations).
+  const policies = new PolicyRepository(() => tables.table("Policies"), {
+    generationOf: async (realmId) => (await realms.get(realmId))?.generations?.policies ?? "",
+    afterChange: (realmId) => realms.bumpGeneration(realmId, "policies"),
+    clock,
+  });
+  const devices = new DeviceRepository(() => tables.table("Devices"), blobs.getContainerClient(DEVICE_REPORT_CONTAINER));
   const packageParts = composePackages({
     tables,
     blobs,
     blobSharedKey: sharedKey,
     clock,
     publicBaseUrl: settings.RJ_PUBLIC_BASE_URL ?? "http://localhost:7071",
+    realmGeneration: {
+      current: async (realmId) => (await realms.get(realmId))?.generations?.delivery ?? "",
+      bump: (realmId) => realms.bumpGeneration(realmId, "delivery"),
+    },
   });
 
   return {
