@@ -88,4 +88,44 @@ describe("storage requests per agent request (counted at a proxy in front of Azu
     expect(names(second.storage).length, names(second.storage).join(", ")).toBeLessThanOrEqual(GOALS.stateReport);
     expect(second.storage.filter((r) => r.op === "update")).toHaveLength(1);
   });
+
+  it("when a report lists 600 packages twice, then both are accepted, the list goes to a blob once, and the repeat costs the same 3 requests", async () => {
+    const installed = Array.from({ length: 600 }, (_, i) => ({ id: `Large.Package.Number.${i}.With.A.Long.Identifier`, version: `10.${i}.0-preview.${i}`, status: "installed" }));
+    const first = await counted("/api/agent/v1/state", { method: "POST", body: report({ installed }) });
+    expect(first.res.status).toBe(202);
+    expect(first.storage.filter((r) => r.service === "blob" && r.op === "upsert")).toHaveLength(1);
+    const repeat = await counted("/api/agent/v1/state", { method: "POST", body: report({ installed }) });
+    expect(repeat.res.status).toBe(202);
+    expect(names(repeat.storage).length, names(repeat.storage).join(", ")).toBeLessThanOrEqual(GOALS.stateReport);
+    const stored = await host.services.devices.latestReport(CONTOSO_TENANT_ID, device.deviceId);
+    expect(stored?.installed).toEqual(installed);
+    expect(stored?.sequence).toBe(sequence);
+  });
+
+  it("when the large list shrinks to a few packages, then it moves back into the device row and the blob is removed", async () => {
+    const small = report();
+    const res = await counted("/api/agent/v1/state", { method: "POST", body: small });
+    expect(res.res.status).toBe(202);
+    expect(res.storage.filter((r) => r.service === "blob").map((r) => r.op)).toEqual(["delete"]);
+    expect((await host.services.devices.latestReport(CONTOSO_TENANT_ID, device.deviceId))?.installed).toEqual(small["installed"]);
+  });
+
+  it("when a report repeats an old sequence, then it costs the jti insert and one device read", async () => {
+    const old = await counted("/api/agent/v1/state", { method: "POST", body: stateReport(1) });
+    expect(old.res.status).toBe(202);
+    expect(names(old.storage)).toEqual(["insert ReplayCache", "read Devices"]);
+  });
+});
+
+describe("state reports of any size the schema accepts", () => {
+  it("when a report carries 2,000 packages with the longest ids and versions, then it is accepted and kept in full", async () => {
+    const installed = Array.from({ length: 2000 }, (_, i) => ({ id: `${"P".repeat(94)}${String(i).padStart(6, "0")}`, version: `${"9".repeat(58)}.${String(i).padStart(5, "0")}`, status: "failed" }));
+    const res = await counted("/api/agent/v1/state", { method: "POST", body: report({ installed }) });
+    expect(res.res.status).toBe(202);
+    expect((await host.services.devices.latestReport(CONTOSO_TENANT_ID, device.deviceId))?.installed).toHaveLength(2000);
+    const admin = await userToken(host, CONTOSO_TENANT_ID, { admin: true });
+    const shown = (await (await asUser(host, admin, `/api/admin/v1/devices/${device.deviceId}`)).json()) as { state: { installed: unknown[] }; reports: unknown[] };
+    expect(shown.state.installed).toHaveLength(2000);
+    expect(shown.reports.length).toBeGreaterThan(1);
+  });
 });
