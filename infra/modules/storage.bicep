@@ -41,6 +41,7 @@ var appTables = [
 var appContainers = [
   'packages'
   'content-info'
+  'device-reports'
 ]
 // None of the app's own; the Durable extension creates its task hub's queues (and tables, leases) itself.
 var appQueues = []

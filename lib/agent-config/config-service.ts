@@ -35,7 +35,11 @@ export async function enrolledDevice(devices: DeviceRepository, auth: AuthContex
 
 /** Computes the caller's configuration and its hash, without signing (enough for a 304 or a state answer). */
 export async function currentConfig(deps: ConfigDeps, auth: AuthContext): Promise<DeviceConfig> {
-  const device = await enrolledDevice(deps.devices, auth);
+  return await configOf(deps, auth, await enrolledDevice(deps.devices, auth));
+}
+
+/** The configuration of a device already read (or just written) by this request: no second device read. */
+export async function configOf(deps: Omit<ConfigDeps, "devices">, auth: AuthContext, device: Device): Promise<DeviceConfig> {
   const realm = await deps.realms.get(auth.realmId);
   const policy = await effectivePolicyFor(deps, device, auth.user?.userId);
   const document = buildConfigDocument({

@@ -21,7 +21,7 @@ export async function effectivePolicyFor(
   device: Device,
   userId: string | undefined,
 ): Promise<PolicyContext> {
-  const stored = await deps.policies.list(device.realmId);
+  const stored = await deps.policies.listForAgents(device.realmId);
   const user = userId ?? device.primaryUser;
   const [deviceGroups, userGroups] = await Promise.all([
     deps.directory.deviceGroupIds(device.realmId, device.deviceId),

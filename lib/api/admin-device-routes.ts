@@ -49,10 +49,12 @@ const getDevice: HttpFunctionEntry = {
       const device = await services.devices.get(auth.realmId, deviceId);
       if (device === undefined) throw new AppError("not-found", "No such device");
       const reports = await services.devices.listReports(auth.realmId, deviceId);
-      const { thumbprint: _t, ...visible } = device;
+      const { thumbprint: _t, reports: _r, state: _s, ...visible } = device;
+      const state = await services.devices.latestReport(auth.realmId, deviceId);
       return json({
         ...visible,
-        reports: reports.map((r) => ({ receivedAt: r.receivedAt, sequence: r.report.sequence, reportedAt: r.report.reportedAt })),
+        ...(state === undefined ? {} : { state }),
+        reports: reports.map((r) => ({ receivedAt: r.receivedAt, sequence: r.sequence, reportedAt: r.reportedAt })),
         onboarding: await onboardingForAdmin(services, invocation, device),
       });
     },

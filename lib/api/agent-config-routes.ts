@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { currentConfig, enrolledDevice, signedConfig, type ConfigDeps } from "../agent-config/config-service.js";
+import { configOf, currentConfig, enrolledDevice, signedConfig, type ConfigDeps } from "../agent-config/config-service.js";
 import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import type { AppServices } from "../app/services.js";
 import { AppError } from "../core/errors.js";
@@ -91,7 +91,7 @@ const state: HttpFunctionEntry = {
       if (device === undefined) throw new AppError("unauthorized", "Device assertion required");
       const result = await acceptStateReport(services, auth.realmId, device.deviceId, body);
       if (result === undefined) throw new AppError("not-found", "This device has not enrolled; POST /api/agent/v1/enroll first", { code: "not-enrolled" });
-      const current = await currentConfig(configDeps(services), auth);
+      const current = await configOf(configDeps(services), auth, result.device);
       return json({ accepted: result.accepted, nextReportSeconds: current.document.reportIntervalSeconds, configHash: current.hash }, 202);
     },
   }),

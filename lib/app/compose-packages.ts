@@ -26,10 +26,16 @@ export function composePackages(deps: {
   blobSharedKey: StorageSharedKeyCredential | undefined;
   clock: Clock;
   publicBaseUrl: string;
+  realmGeneration?: { current(realmId: string): Promise<string>; bump(realmId: string): Promise<void> };
 }): PackageParts {
   const delegation = deps.blobSharedKey === undefined ? new UserDelegationKeyCache(deps.blobs, deps.clock) : undefined;
   return {
-    packages: createPackageServices({ table: (name) => deps.tables.table(name), clock: deps.clock, publicBaseUrl: deps.publicBaseUrl }),
+    packages: createPackageServices({
+      table: (name) => deps.tables.table(name),
+      clock: deps.clock,
+      publicBaseUrl: deps.publicBaseUrl,
+      ...(deps.realmGeneration === undefined ? {} : { realmGeneration: deps.realmGeneration }),
+    }),
     contentInfo: new ContentInfoStore(() => deps.containers.container(CONTENT_INFO_CONTAINER)),
     sasKeys: () => sasSigningKeys(deps.blobSharedKey, delegation),
   };

@@ -2,7 +2,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identi
 import type { TokenCredential } from "@azure/core-auth";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
-import { DeviceRepository } from "../devices/device-repository.js";
+import { DEVICE_REPORT_CONTAINER, DeviceRepository } from "../devices/device-repository.js";
 import { AzureOrchestrationClient } from "../durable/azure-orchestration-client.js";
 import { AlternativeSecurityIdTrust } from "../directory/certificate-trust.js";
 import { GraphDirectory } from "../directory/graph-directory.js";
@@ -84,7 +84,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const { service: blobs, sharedKey } = blobServiceFor(target);
   const containers = new ContainerStore(blobs);
   const tableService = tables.service();
-  const realms = new RealmRepository(() => tables.table("Realms"));
+  const realms = new RealmRepository(() => tables.table("Realms"), { cacheTtlMs: settings.RJ_REALM_CACHE_SECONDS * 1000, clock });
 
   const localDirectory = new LocalDirectory(await tables.table("Directory"));
   const graph =
@@ -113,11 +113,13 @@ export async function composeServices(settings: Settings, options: ComposeOption
   });
   const signing = await composeSigning(settings, { tables, clock, credential });
 
-  const policies = new PolicyRepository(() => tables.table("Policies"));
-  const devices = new DeviceRepository(
-    () => tables.table("Devices"),
-    () => tables.table("DeviceReports"),
-  );
+  // Agent polls key their policy and delivery caches on the realm row's generation tokens (see Realm.generations).
+  const policies = new PolicyRepository(() => tables.table("Policies"), {
+    generationOf: async (realmId) => (await realms.get(realmId))?.generations?.policies ?? "",
+    afterChange: (realmId) => realms.bumpGeneration(realmId, "policies"),
+    clock,
+  });
+  const devices = new DeviceRepository(() => tables.table("Devices"), containers.client(DEVICE_REPORT_CONTAINER));
   const packageParts = composePackages({
     tables,
     blobs,
@@ -125,6 +127,10 @@ export async function composeServices(settings: Settings, options: ComposeOption
     blobSharedKey: sharedKey,
     clock,
     publicBaseUrl: settings.RJ_PUBLIC_BASE_URL ?? "http://localhost:7071",
+    realmGeneration: {
+      current: async (realmId) => (await realms.get(realmId))?.generations?.delivery ?? "",
+      bump: (realmId) => realms.bumpGeneration(realmId, "delivery"),
+    },
   });
 
   return {

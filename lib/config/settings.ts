@@ -36,6 +36,8 @@ export const settingsSchema = z.object({
   RJ_GRAPH_APP_CLIENT_ID: z.string().uuid().optional(),
   RJ_GRAPH_TIMEOUT_MS: positiveInt.default(10_000),
   RJ_MEMBERSHIP_CACHE_SECONDS: positiveInt.default(900),
+  /** How long an instance reuses a realm row: the bound on seeing another instance's disable, delete or policy/package change (0: off). */
+  RJ_REALM_CACHE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
   RJ_DATA_DIR: z.string().min(1).default(".data"),
   RJ_PUBLIC_BASE_URL: url.optional(),
   RJ_UPLOAD_LIMIT_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),

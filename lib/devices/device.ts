@@ -10,8 +10,10 @@ export interface Device {
   thumbprint?: string;
   stale: boolean;
   lastSequence: number;
-  /** Latest accepted state report (the full body). */
-  state?: StateReport;
+  /** Latest accepted state report without its detail (the package list): see DeviceRepository.latestReport for all of it. */
+  state?: StateSummary;
+  /** The last accepted reports (at most 20), newest first. */
+  reports?: ReportSummary[];
   /** Delivery Optimization group id derived from the latest network fingerprint. */
   doGroupId?: string;
 }
@@ -30,4 +32,18 @@ export interface StateReport {
   network: { gatewayMac: string; fingerprint: string };
   isVirtualMachine?: boolean;
   bootId?: string;
+}
+
+/** The parts of a state report that are large and change rarely; kept apart from the device row when too big for it. */
+export const REPORT_DETAIL_FIELDS = ["installed"] as const;
+export type ReportDetailField = (typeof REPORT_DETAIL_FIELDS)[number];
+
+/** A state report without its detail: small and bounded, kept on the device row. */
+export type StateSummary = Omit<StateReport, ReportDetailField>;
+
+/** One line of a device's report history. */
+export interface ReportSummary {
+  sequence: number;
+  reportedAt: string;
+  receivedAt: string;
 }

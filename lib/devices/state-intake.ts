@@ -10,9 +10,9 @@ export interface StateIntakeResult {
 }
 
 /**
- * Takes a state report: a sequence at or below the stored one is acknowledged and ignored; a newer one
- * becomes the device's state (ETag-guarded, so concurrent reports never lose the newest) and joins its
- * last 20 reports. Returns undefined when the device never enrolled.
+ * Takes a state report: a sequence at or below the stored one is acknowledged and ignored (one device read); a newer
+ * one becomes the device's state and joins its last 20 reports in one conditional write (ETag-guarded, so concurrent
+ * reports never lose the newest). Returns undefined when the device never enrolled.
  */
 export async function acceptStateReport(
   deps: { devices: DeviceRepository; clock: Clock; telemetry: Telemetry },
@@ -21,27 +21,18 @@ export async function acceptStateReport(
   report: StateReport,
 ): Promise<StateIntakeResult | undefined> {
   const now = new Date(deps.clock.now()).toISOString();
-  let accepted = false;
-  let existed = false;
-  const device = await deps.devices.update(realmId, deviceId, (current) => {
-    accepted = false;
-    existed = current !== undefined;
-    if (current === undefined) return undefined;
+  const result = await deps.devices.recordReport(realmId, deviceId, report, now, (current) => {
     if (report.sequence <= current.lastSequence) return undefined;
-    accepted = true;
     return {
       ...current,
       lastSequence: report.sequence,
       lastSeenAt: now,
       stale: false,
-      state: report,
       doGroupId: deliveryOptimizationGroupId(realmId, report.network.gatewayMac, report.network.fingerprint),
     };
   });
-  if (!existed || device === undefined) return undefined;
-  // The report row is written after the device row so a report the device row refused is never kept;
-  // it is idempotent per sequence, so a retry after a failure here is harmless.
-  if (accepted) await deps.devices.addReport(realmId, deviceId, report, now);
+  if (result === undefined) return undefined;
+  const { accepted, device } = result;
   deps.telemetry.event("StateReported", {
     realmId,
     deviceId,

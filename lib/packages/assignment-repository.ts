@@ -56,7 +56,11 @@ function toAssignment(realmId: string, assignmentId: string, e: AssignmentEntity
 
 /** The assignments of every realm (Table "Assignments"): one partition per realm, one row per assignment id. */
 export class AssignmentRepository {
-  constructor(private readonly table: () => Promise<TableClient>) {}
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    /** Called after every stored change that bumps the generation (the composition root bumps the realm's delivery token). */
+    private readonly afterChange: (realmId: string) => Promise<void> = async () => {},
+  ) {}
 
   /** Creates or replaces the assignment and bumps the realm's assignment generation; created tells which. */
   async put(realmId: string, assignmentId: string, body: AssignmentBody, updatedAt: string): Promise<{ assignment: Assignment; created: boolean }> {
@@ -70,6 +74,7 @@ export class AssignmentRepository {
       created = false;
       await client.submitTransaction([["update", entity, "Replace"], bumpGenerationAction(entity.partitionKey)]);
     }
+    await this.afterChange(realmId);
     return { assignment: toAssignment(realmId, assignmentId, toEntity(body, updatedAt)), created };
   }
 
@@ -91,11 +96,12 @@ export class AssignmentRepository {
     const pk = partition(realmId);
     try {
       await client.submitTransaction([["delete", { partitionKey: pk, rowKey: keyPart(assignmentId) }], bumpGenerationAction(pk)]);
-      return true;
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
     }
+    await this.afterChange(realmId);
+    return true;
   }
 
   /** A token that changes with every put or delete in the realm (see delivery-generation); "" before the first. */

@@ -109,7 +109,11 @@ export function groupById(records: readonly CatalogueRecord[]): CataloguePackage
 
 /** The package catalogue of every realm (Table "Packages"): one row per (realm, id, normalized version). */
 export class CatalogueRepository {
-  constructor(private readonly table: () => Promise<TableClient>) {}
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    /** Called after every stored change that bumps the generation (the composition root bumps the realm's delivery token). */
+    private readonly afterChange: (realmId: string) => Promise<void> = async () => {},
+  ) {}
 
   /**
    * Stores the record unless that id and version exist: the same bytes again answer created false and change
@@ -122,6 +126,7 @@ export class CatalogueRepository {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await client.submitTransaction([["create", { partitionKey: pk, rowKey: rk, ...toEntity(record) }], bumpGenerationAction(pk)]);
+        await this.afterChange(record.realmId);
         return { created: true, record };
       } catch (error) {
         if (!isConflict(error)) throw error;
@@ -165,11 +170,12 @@ export class CatalogueRepository {
     const pk = partition(realmId);
     try {
       await client.submitTransaction([["delete", { partitionKey: pk, rowKey: rowKey(id, version) }], bumpGenerationAction(pk)]);
-      return true;
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
     }
+    await this.afterChange(realmId);
+    return true;
   }
 
   /** A token that changes with every version added or deleted in the realm (see delivery-generation); "" before the first. */

@@ -28,6 +28,11 @@ export class DeliveryService {
     /** The back-end's public base URL (RJ_PUBLIC_BASE_URL). */
     private readonly baseUrl: string,
     cache: DeliverySnapshotCacheOptions = {},
+    /**
+     * The realm's delivery generation token from the cached realm row (see Realm.generations): with it a poll reads no
+     * generation rows at all. Without it, each call reads the realm's two generation rows.
+     */
+    private readonly realmGeneration?: (realmId: string) => Promise<string>,
   ) {
     this.snapshots = new DeliverySnapshotCache(cache);
   }
@@ -66,8 +71,11 @@ export class DeliveryService {
 
   // The generations are read before the data, so a snapshot is never older than the key it is cached under.
   private async snapshot(realmId: string): Promise<DeliverySnapshot> {
-    const [packages, assigned] = await Promise.all([this.catalogue.generation(realmId), this.assignments.generation(realmId)]);
-    return this.snapshots.get(realmId, JSON.stringify([packages, assigned]), async () => {
+    const key =
+      this.realmGeneration === undefined
+        ? JSON.stringify(await Promise.all([this.catalogue.generation(realmId), this.assignments.generation(realmId)]))
+        : `realm:${await this.realmGeneration(realmId)}`;
+    return this.snapshots.get(realmId, key, async () => {
       const [assignments, catalogue] = await Promise.all([this.assignments.list(realmId), this.catalogue.listAll(realmId)]);
       return { assignments, catalogue };
     });

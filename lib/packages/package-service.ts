@@ -23,15 +23,22 @@ export interface PackageServicesOptions {
   clock: Clock;
   /** The back-end's public base URL used in manifest download URLs (RJ_PUBLIC_BASE_URL). */
   publicBaseUrl: string;
+  /**
+   * The realm's delivery generation token (cached realm row) and how to bump it after a catalogue or assignment
+   * change; without them each manifest reads the two partition generation rows.
+   */
+  realmGeneration?: { current(realmId: string): Promise<string>; bump(realmId: string): Promise<void> };
 }
 
 /** Builds the package services once per host. */
 export function createPackageServices(options: PackageServicesOptions): PackageServices {
-  const catalogueRepo = new CatalogueRepository(() => options.table(PACKAGES_TABLE));
-  const assignmentRepo = new AssignmentRepository(() => options.table(ASSIGNMENTS_TABLE));
+  const generation = options.realmGeneration;
+  const bump = generation === undefined ? undefined : (realmId: string) => generation.bump(realmId);
+  const catalogueRepo = new CatalogueRepository(() => options.table(PACKAGES_TABLE), bump);
+  const assignmentRepo = new AssignmentRepository(() => options.table(ASSIGNMENTS_TABLE), bump);
   return {
     catalogue: new CatalogueService(catalogueRepo, assignmentRepo, options.clock),
     assignments: new AssignmentService(assignmentRepo, options.clock),
-    delivery: new DeliveryService(catalogueRepo, assignmentRepo, options.publicBaseUrl),
+    delivery: new DeliveryService(catalogueRepo, assignmentRepo, options.publicBaseUrl, { clock: options.clock }, generation === undefined ? undefined : (realmId) => generation.current(realmId)),
   };
 }

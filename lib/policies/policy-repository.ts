@@ -1,5 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
+import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
+import { GenerationKeyedCache } from "../storage/generation-keyed-cache.js";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
 import { isConflict, isNotFound, isPreconditionFailed } from "../storage/rest-error.js";
 import { formatPolicyScope, policyDocumentSchema, type PolicyDocument, type PolicyScope } from "./policy.js";
@@ -16,9 +18,47 @@ export interface StoredPolicy {
   updatedAt: string;
 }
 
+/** How agent reads reuse a realm's policies: keyed on the realm's policies generation token (see Realm.generations). */
+export interface PolicyGenerationOptions {
+  /** The realm's current policies generation token (from the cached realm row). */
+  generationOf(realmId: string): Promise<string>;
+  /** Called after every stored change, to bump that token. */
+  afterChange(realmId: string): Promise<void>;
+  clock?: Clock;
+  /** Reload after this long even when the token matches (default 5 minutes); bounds a change whose bump failed. */
+  maxAgeMs?: number;
+  /** Realms held (default 1,000; a realm has a handful of policies). */
+  maxRealms?: number;
+}
+
 /** Policies per realm: PartitionKey `<realm>|policies`, RowKey the scope ("realm", "group:<id>", "device:<id>"). */
 export class PolicyRepository {
-  constructor(private readonly table: () => Promise<TableClient>) {}
+  private readonly cache: GenerationKeyedCache<StoredPolicy[]> | undefined;
+
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    private readonly generations?: PolicyGenerationOptions,
+  ) {
+    this.cache =
+      generations === undefined
+        ? undefined
+        : new GenerationKeyedCache({ clock: generations.clock ?? systemClock, maxRealms: generations.maxRealms ?? 1_000, maxAgeMs: generations.maxAgeMs ?? 5 * 60_000 });
+  }
+
+  /**
+   * Every policy of the realm as agents are served: from this instance's memory while the realm's policies generation
+   * is unchanged (no storage request), else read again. Without generation options the same as list().
+   */
+  async listForAgents(realmId: string): Promise<StoredPolicy[]> {
+    if (this.generations === undefined || this.cache === undefined) return await this.list(realmId);
+    const key = await this.generations.generationOf(realmId);
+    return await this.cache.get(realmId, key, () => this.list(realmId));
+  }
+
+  private async changed(realmId: string): Promise<void> {
+    this.cache?.forget(realmId);
+    await this.generations?.afterChange(realmId);
+  }
 
   /** The policy of one scope, or undefined when none is set. */
   async get(realmId: string, scope: PolicyScope): Promise<StoredPolicy | undefined> {
@@ -63,6 +103,7 @@ export class PolicyRepository {
           : ifMatch === "absent"
             ? await client.createEntity(entity)
             : await client.updateEntity(entity, "Replace", { etag: ifMatch });
+      await this.changed(realmId);
       return { scope: formatPolicyScope(scope), document, etag: result.etag ?? "", updatedAt };
     } catch (error) {
       if (isPreconditionFailed(error) || isConflict(error) || (ifMatch !== undefined && isNotFound(error))) {
@@ -77,6 +118,7 @@ export class PolicyRepository {
     const client = await this.table();
     try {
       await client.deleteEntity(realmKey(realmId, "policies"), keyPart(formatPolicyScope(scope)));
+      await this.changed(realmId);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

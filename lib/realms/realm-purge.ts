@@ -18,7 +18,7 @@ const REALMS_TABLE = "Realms";
  */
 export async function purgeRealm(services: RealmPurgeDeps, realmId: string, budget: number): Promise<{ deleted: number; done: boolean }> {
   const id = realmId.toLowerCase();
-  const realm = await services.realms.get(id);
+  const realm = await services.realms.getFresh(id);
   if (realm !== undefined && realm.status !== "deleted") throw conflict("Only a deleted realm can be purged", "realm-not-deleted");
   let left = Math.max(0, Math.floor(budget));
   let deleted = 0;

@@ -18,7 +18,22 @@ export interface Realm {
   createdAt: string;
   /** Set when status became "deleted"; reconciliation purges after the retention period. */
   deletedAt?: string;
+  /**
+   * Generation tokens of what agents are served, bumped (a fresh random value) after every write that can change it:
+   * policies (configuration) and packages/assignments (manifests). Instances key their caches on them, so reading the
+   * realm row (cached for at most RJ_REALM_CACHE_SECONDS) is all a poll needs to know whether its caches still hold.
+   */
+  generations?: RealmGenerations;
 }
+
+/** See Realm.generations; "" means never bumped. */
+export interface RealmGenerations {
+  policies: string;
+  delivery: string;
+}
+
+/** Which of a realm's generation tokens a write changes. */
+export type RealmGenerationKind = keyof RealmGenerations;
 
 /** Read access to realms, as needed by authentication. */
 export interface RealmLookup {

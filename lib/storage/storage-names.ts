@@ -31,8 +31,8 @@ export const APP_TABLES = [
  */
 export const LOCAL_HOST_TABLES = ["DurableInstances"] as const;
 
-/** Blob containers: package files, and content information (PeerDist hashes) per package. */
-export const APP_CONTAINERS = ["packages", "content-info"] as const;
+/** Blob containers: package files, content information (PeerDist hashes) per package, and state-report details too big for a row. */
+export const APP_CONTAINERS = ["packages", "content-info", "device-reports"] as const;
 
 /** Queues: none of the app's own (the Durable extension's task-hub queues are its own business). */
 export const APP_QUEUES = [] as const;

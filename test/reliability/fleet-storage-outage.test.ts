@@ -54,7 +54,7 @@ describe("a fleet through a storage outage", () => {
 
     for (const result of summary.results) {
       const device = await running.services.devices.get(CONTOSO_TENANT_ID, result.deviceId);
-      const kept = (await running.services.devices.listReports(CONTOSO_TENANT_ID, result.deviceId)).map((r) => r.report.sequence);
+      const kept = (await running.services.devices.listReports(CONTOSO_TENANT_ID, result.deviceId)).map((r) => r.sequence);
       // Newest first and without a gap: no report the back-end acknowledged was lost in the outage.
       expect(kept[0]).toBe(device?.lastSequence);
       expect(kept).toEqual(kept.map((_, i) => (kept[0] ?? 0) - i));

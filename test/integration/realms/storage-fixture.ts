@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { inject } from "vitest";
 import { ManualClock } from "../../../lib/core/clock.js";
 import { parseSettings, type Settings } from "../../../lib/config/settings.js";
-import { DeviceRepository } from "../../../lib/devices/device-repository.js";
+import { DEVICE_REPORT_CONTAINER, DeviceRepository } from "../../../lib/devices/device-repository.js";
 import { PolicyRepository } from "../../../lib/policies/policy-repository.js";
 import { BranchCachePassphraseStore } from "../../../lib/realms/branchcache-passphrase-store.js";
 import { RealmRepository } from "../../../lib/realms/realm-repository.js";
@@ -31,10 +31,7 @@ export async function realmStorage() {
     keyWrapper,
     realms: new RealmRepository(() => tables.table("Realms")),
     policies: new PolicyRepository(() => tables.table("Policies")),
-    devices: new DeviceRepository(
-      () => tables.table("Devices"),
-      () => tables.table("DeviceReports"),
-    ),
+    devices: new DeviceRepository(() => tables.table("Devices"), blobs.getContainerClient(DEVICE_REPORT_CONTAINER)),
     keyRing: new RealmKeyRing({ keys: new LocalSigningKeySource({ dir, modulusLength: 2048 }), store: new InMemoryKeyRingStore(), clock, overlapMs: 86_400_000 }),
     branchCache: new BranchCachePassphraseStore({ table: () => tables.table("RealmSecrets"), wrapper: keyWrapper, clock }),
     remove: () => rm(dir, { recursive: true, force: true }),
