@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
-const dir = new URL("../../../../shared/testdata/", import.meta.url);
+const dir = new URL("../../fixtures/", import.meta.url);
 
 /** Reads every line of a published test-vector file as JSON. */
 export function readJsonl(name: string): unknown[] {

@@ -28,7 +28,7 @@ import { compareVersions, versionsEqual } from "../../../lib/packages/nuget-vers
 type Case = Record<string, unknown> & { kind: string };
 
 const load = (name: string): Case[] =>
-  readFileSync(new URL(`../../../../shared/testdata/${name}`, import.meta.url), "utf8")
+  readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8")
     .split("\n")
     .filter((line) => line.trim().length > 0)
     .map((line) => JSON.parse(line) as Case);
