@@ -127,7 +127,9 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
   // Requests Node's parser refuses (oversized headers, a garbage request line) never reach a handler;
   // they still get problem+json, then the connection is closed.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage !== undefined) {
+    // On a reused keep-alive connection the finished response leaves _httpMessage null (not undefined): that
+    // socket is free to answer too. Only a response still in flight (pipelining) must not be interleaved.
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage != null) {
       socket.destroy();
       return;
     }

@@ -38,4 +38,36 @@ describe("requests the HTTP parser refuses", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toContain('"status":400');
   });
+
+  it("when a reused keep-alive connection sends a request the parser refuses, then it gets problem+json and is closed", async () => {
+    const good = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (const [bad, status] of [
+      [`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431],
+      ["NOT A REQUEST\r\n\r\n", 400],
+    ] as const) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(host.port, "127.0.0.1");
+        let text = "";
+        let sentBad = false;
+        socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer; got so far: ${text.slice(0, 200)}`)));
+        socket.on("data", (d: Buffer) => {
+          text += d.toString();
+          // The first answer is complete once its JSON body closed: then reuse the connection for the bad request.
+          if (!sentBad && /\r\n\r\n\{.*\}$/s.test(text)) {
+            sentBad = true;
+            socket.write(bad);
+          }
+        });
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+        socket.write(good);
+      });
+      const answers = answer.split(/(?=HTTP\/1\.1 )/);
+      expect(answers).toHaveLength(2);
+      expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answers[1]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answers[1]).toContain("content-type: application/problem+json");
+      expect(answers[1]).toContain("connection: close");
+    }
+  });
 });
