@@ -5,6 +5,8 @@ import { UserDelegationKeyCache, sasSigningKeys } from "../packages/blob-delegat
 import type { SasSigningKeys } from "../packages/blob-sas.js";
 import { createPackageServices, type PackageServices } from "../packages/package-service.js";
 import type { TableStore } from "../storage/table-store.js";
+import { UploadSessionRepository, UPLOAD_SESSIONS_TABLE } from "../packages/upload-session-repository.js";
+import { UploadSessionService } from "../packages/upload-session-service.js";
 
 export const PACKAGE_CONTAINER = "packages";
 export const CONTENT_INFO_CONTAINER = "content-info";
@@ -14,6 +16,8 @@ export interface PackageParts {
   contentInfo: ContentInfoStore;
   /** Keys for read-only SAS URLs: the account key (Azurite) or a cached user-delegation key (managed identity). */
   sasKeys(): Promise<SasSigningKeys>;
+  /** Upload sessions: packages written straight to storage, published in the background. */
+  uploads: UploadSessionService;
 }
 
 /** The package domain's services, the content-information store and SAS signing, made once per host. */
@@ -23,11 +27,21 @@ export function composePackages(deps: {
   blobSharedKey: StorageSharedKeyCredential | undefined;
   clock: Clock;
   publicBaseUrl: string;
+  /** RJ_SESSION_UPLOAD_LIMIT_BYTES. */
+  sessionLimitBytes: number;
 }): PackageParts {
   const delegation = deps.blobSharedKey === undefined ? new UserDelegationKeyCache(deps.blobs, deps.clock) : undefined;
+  const sasKeys = (): Promise<SasSigningKeys> => sasSigningKeys(deps.blobSharedKey, delegation);
   return {
     packages: createPackageServices({ table: (name) => deps.tables.table(name), clock: deps.clock, publicBaseUrl: deps.publicBaseUrl }),
     contentInfo: new ContentInfoStore(deps.blobs.getContainerClient(CONTENT_INFO_CONTAINER)),
-    sasKeys: () => sasSigningKeys(deps.blobSharedKey, delegation),
+    sasKeys,
+    uploads: new UploadSessionService({
+      sessions: new UploadSessionRepository(() => deps.tables.table(UPLOAD_SESSIONS_TABLE)),
+      container: deps.blobs.getContainerClient(PACKAGE_CONTAINER),
+      clock: deps.clock,
+      sasKeys,
+      limitBytes: deps.sessionLimitBytes,
+    }),
   };
 }

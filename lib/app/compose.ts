@@ -108,6 +108,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
     blobSharedKey: sharedKey,
     clock,
     publicBaseUrl: settings.RJ_PUBLIC_BASE_URL ?? "http://localhost:7071",
+    sessionLimitBytes: settings.RJ_SESSION_UPLOAD_LIMIT_BYTES,
   });
 
   return {

@@ -2,6 +2,7 @@ import { adminConfigRoutes } from "../api/admin-config-routes.js";
 import { adminDeviceRoutes } from "../api/admin-device-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
+import { adminUploadRoutes } from "../api/admin-upload-routes.js";
 import { agentPackageRoutes } from "../api/agent-package-routes.js";
 import { contentRoutes } from "../api/content-routes.js";
 import { directoryRoutes } from "../api/directory-routes.js";
@@ -13,6 +14,7 @@ import { reconcileRoutes } from "../api/reconcile-routes.js";
 import { adminBranchCacheRoutes } from "../api/admin-branchcache-routes.js";
 import { reconcileTimers } from "../reconcile/timer-entries.js";
 import { onboardingActivities, onboardingOrchestrators } from "../onboarding/durable-entries.js";
+import { uploadActivities, uploadOrchestrators } from "../packages/upload-durable-entries.js";
 import { healthRoute, openApiRoute } from "../api/system-routes.js";
 import { notFoundEntry, routerFor } from "./not-found.js";
 import type { FunctionRegistry, HttpFunctionEntry } from "./types.js";
@@ -25,6 +27,7 @@ const routes: HttpFunctionEntry[] = [
   ...adminDeviceRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
+  ...adminUploadRoutes,
   ...contentRoutes,
   ...directoryRoutes,
   endpointsRoute,
@@ -39,6 +42,6 @@ const routes: HttpFunctionEntry[] = [
 export const registry: FunctionRegistry = {
   http: [...routes, notFoundEntry(routerFor(routes))],
   timers: [...reconcileTimers],
-  orchestrators: [...onboardingOrchestrators],
-  activities: [...onboardingActivities],
+  orchestrators: [...onboardingOrchestrators, ...uploadOrchestrators],
+  activities: [...onboardingActivities, ...uploadActivities],
 };
