@@ -37,6 +37,7 @@ var appTables = [
   'OnboardingHistory'
   'RecoveryKeys'
   'Reconcile'
+  'UploadSessions'
 ]
 var appContainers = [
   'packages'

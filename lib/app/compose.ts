@@ -131,6 +131,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
       current: async (realmId) => (await realms.get(realmId))?.generations?.delivery ?? "",
       bump: (realmId) => realms.bumpGeneration(realmId, "delivery"),
     },
+    sessionLimitBytes: settings.RJ_SESSION_UPLOAD_LIMIT_BYTES,
   });
 
   return {

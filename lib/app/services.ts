@@ -15,6 +15,7 @@ import type { PolicyRepository } from "../policies/policy-repository.js";
 import type { ContentInfoStore } from "../content/content-info-store.js";
 import type { SasSigningKeys } from "../packages/blob-sas.js";
 import type { PackageServices } from "../packages/package-service.js";
+import type { UploadSessionService } from "../packages/upload-session-service.js";
 import type { RequiredPackagesSource } from "../onboarding/required-packages.js";
 import type { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-store.js";
 import type { RealmRepository } from "../realms/realm-repository.js";
@@ -62,6 +63,8 @@ export interface AppServices {
   contentInfo: ContentInfoStore;
   /** Keys for read-only SAS URLs: the account key (Azurite) or a user-delegation key (managed identity). */
   sasKeys(): Promise<SasSigningKeys>;
+  /** Upload sessions (POST /api/admin/v1/uploads): bytes go straight to storage, publishing runs in the background. */
+  uploads: UploadSessionService;
   /** Required packages of a device, for the initial run's plan. */
   requiredPackages: RequiredPackagesSource;
   /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */

@@ -41,6 +41,8 @@ export const settingsSchema = z.object({
   RJ_DATA_DIR: z.string().min(1).default(".data"),
   RJ_PUBLIC_BASE_URL: url.optional(),
   RJ_UPLOAD_LIMIT_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),
+  // Upload sessions never pass bytes through a function: Intune's own ceiling (30 GiB) is the default.
+  RJ_SESSION_UPLOAD_LIMIT_BYTES: positiveInt.default(30 * 1024 * 1024 * 1024),
   RJ_JSON_BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   RJ_TIME_SCALE: z.coerce.number().positive().max(3600).default(1),
   RJ_STEP_TIMEOUT_SECONDS: positiveInt.default(3600),

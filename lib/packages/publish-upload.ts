@@ -6,7 +6,11 @@ import type { ContentPieceHasher } from "../content/content-info-hasher.js";
 import type { SasSigningKeys } from "./blob-sas.js";
 import type { CatalogueService } from "./catalogue-service.js";
 import type { PublishResult } from "./catalogue-record.js";
-import { ingestNupkg } from "./upload-ingest.js";
+import { discardStaging } from "./blob-finalize.js";
+import type { NuspecMetadata } from "./nuspec-metadata.js";
+import { measureStagedBlob } from "./staged-blob-read.js";
+import { ingestNupkg, ingestStaged, type IngestedPackage } from "./upload-ingest.js";
+import type { StagedUpload } from "./upload-stream.js";
 import type { UploadBody } from "./upload-body.js";
 
 export interface PublishUploadDeps {
@@ -18,17 +22,25 @@ export interface PublishUploadDeps {
   hasher: ContentPieceHasher;
 }
 
+/** A check run on the package's metadata before its blob is stored (e.g. the impact check); throwing refuses it. */
+export type PublishGuard = (metadata: NuspecMetadata, sha256Hex: string) => Promise<void>;
+
 /**
  * Publishes a .nupkg body: streamed to a staging blob while its SHA-256 and its BranchCache content
  * information (V1 and V2, one pass) are computed, checked, moved to its content address and recorded.
  * Other bytes under an existing id and version are refused before the blob is written (409); the same
  * bytes again change nothing. Throws the pipeline's 400/413 AppErrors, leaving no blob or row behind.
  */
-export async function publishUpload(deps: PublishUploadDeps, realmId: string, body: UploadBody, limitBytes: number, declaredLength: number | undefined): Promise<PublishResult> {
-  const builder = new ContentInfoBuilder({ secret: NEUTRAL_SECRET, hasher: deps.hasher });
-  let ingested;
-  try {
-    ingested = await ingestNupkg({
+export async function publishUpload(
+  deps: PublishUploadDeps,
+  realmId: string,
+  body: UploadBody,
+  limitBytes: number,
+  declaredLength: number | undefined,
+  guard?: PublishGuard,
+): Promise<PublishResult> {
+  return await publishWith(deps, realmId, guard, (builder, beforeFinalize) =>
+    ingestNupkg({
       body,
       container: deps.container,
       limitBytes,
@@ -40,7 +52,41 @@ export async function publishUpload(deps: PublishUploadDeps, realmId: string, bo
       sinks: [builder],
       keys: deps.keys,
       clock: deps.clock,
-      beforeFinalize: (metadata, staged) => deps.catalogue.assertPublishable(realmId, metadata, staged.sha256Hex),
+      beforeFinalize,
+    }),
+  );
+}
+
+/**
+ * Publishes a blob already staged in the package container (an upload session's bytes): read once as a stream
+ * for the hash and the content information, then the same checks, move and record as publishUpload. The staging
+ * blob is gone afterwards, whatever the outcome (a storage error while reading aside).
+ */
+export async function publishStaged(deps: PublishUploadDeps, realmId: string, stagingBlobName: string, limitBytes: number, guard?: PublishGuard): Promise<PublishResult> {
+  return await publishWith(deps, realmId, guard, async (builder, beforeFinalize) => {
+    let staged;
+    try {
+      staged = await measureStagedBlob({ container: deps.container, stagingBlobName, limitBytes, sinks: [builder] });
+    } catch (error) {
+      await discardStaging(deps.container, stagingBlobName);
+      throw error;
+    }
+    return await ingestStaged(staged, { container: deps.container, keys: deps.keys, clock: deps.clock, beforeFinalize });
+  });
+}
+
+async function publishWith(
+  deps: PublishUploadDeps,
+  realmId: string,
+  guard: PublishGuard | undefined,
+  ingest: (builder: ContentInfoBuilder, beforeFinalize: (metadata: NuspecMetadata, staged: StagedUpload) => Promise<void>) => Promise<IngestedPackage>,
+): Promise<PublishResult> {
+  const builder = new ContentInfoBuilder({ secret: NEUTRAL_SECRET, hasher: deps.hasher });
+  let ingested: IngestedPackage;
+  try {
+    ingested = await ingest(builder, async (metadata, staged) => {
+      await deps.catalogue.assertPublishable(realmId, metadata, staged.sha256Hex);
+      await guard?.(metadata, staged.sha256Hex);
     });
   } catch (error) {
     builder.abort();

@@ -30,14 +30,24 @@ export interface IngestedPackage {
   readonly copied: boolean;
 }
 
+/** What ingestStaged needs: where the staged blob lives, how to sign the copy, and the hook before it is stored. */
+export type IngestStagedOptions = Pick<IngestOptions, "container" | "keys" | "clock" | "nupkgLimits" | "beforeFinalize">;
+
 /**
  * Stages the body, checks the archive, parses its nuspec, and moves it to `sha256/<hex>`. Throws stageUpload's
  * too-large, the reader's unsafe-package / invalid-package, the parser's invalid-nuspec, or beforeFinalize's error;
  * whatever fails, no staging blob is left behind.
  */
 export async function ingestNupkg(options: IngestOptions): Promise<IngestedPackage> {
+  return await ingestStaged(await stageUpload(options), options);
+}
+
+/**
+ * The part of ingestNupkg after the bytes are staged (by a request body or by an upload session's blob):
+ * checks, parses, runs beforeFinalize and moves the blob to its content address. The staging blob is gone afterwards.
+ */
+export async function ingestStaged(staged: StagedUpload, options: IngestStagedOptions): Promise<IngestedPackage> {
   const { container } = options;
-  const staged = await stageUpload(options);
   let metadata: NuspecMetadata;
   try {
     const inspection = await readStagedNupkg(container.getBlobClient(staged.stagingBlobName), staged.size, options.nupkgLimits);

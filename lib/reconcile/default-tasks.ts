@@ -1,5 +1,6 @@
 import { OnboardingRunReconciler } from "../onboarding/reconciler.js";
 import { purgeRealm } from "../realms/realm-purge.js";
+import { abandonedUploadsTask } from "./tasks/abandoned-uploads.js";
 import { deletedRealmsTask } from "./tasks/deleted-realms.js";
 import { historyPurgeTask } from "./tasks/history-purge.js";
 import { membershipRefreshTask } from "./tasks/membership-refresh.js";
@@ -18,5 +19,6 @@ export const reconcileTasks: readonly ReconcileTask[] = [
   membershipRefreshTask,
   replayCachePurgeTask,
   historyPurgeTask,
+  abandonedUploadsTask,
   deletedRealmsTask(purgeRealm),
 ];

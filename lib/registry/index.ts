@@ -3,6 +3,7 @@ import { adminDeviceRoutes } from "../api/admin-device-routes.js";
 import { adminDeviceTrustRoutes } from "../api/admin-device-trust-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
+import { adminUploadRoutes } from "../api/admin-upload-routes.js";
 import { agentPackageRoutes } from "../api/agent-package-routes.js";
 import { contentRoutes } from "../api/content-routes.js";
 import { directoryRoutes } from "../api/directory-routes.js";
@@ -13,6 +14,7 @@ import { reconcileRoutes } from "../api/reconcile-routes.js";
 import { adminBranchCacheRoutes } from "../api/admin-branchcache-routes.js";
 import { reconcileTimers } from "../reconcile/timer-entries.js";
 import { onboardingActivities, onboardingOrchestrators } from "../onboarding/durable-entries.js";
+import { uploadActivities, uploadOrchestrators } from "../packages/upload-durable-entries.js";
 import { healthRoute, openApiRoute } from "../api/system-routes.js";
 import { notFoundEntry, routerFor } from "./not-found.js";
 import type { FunctionRegistry, HttpFunctionEntry } from "./types.js";
@@ -26,6 +28,7 @@ const routes: HttpFunctionEntry[] = [
   ...adminDeviceTrustRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
+  ...adminUploadRoutes,
   ...contentRoutes,
   ...directoryRoutes,
   endpointsRoute,
@@ -45,6 +48,6 @@ export function httpFunctionsWith(extra: readonly HttpFunctionEntry[]): HttpFunc
 export const registry: FunctionRegistry = {
   http: httpFunctionsWith([]),
   timers: [...reconcileTimers],
-  orchestrators: [...onboardingOrchestrators],
-  activities: [...onboardingActivities],
+  orchestrators: [...onboardingOrchestrators, ...uploadOrchestrators],
+  activities: [...onboardingActivities, ...uploadActivities],
 };

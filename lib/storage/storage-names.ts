@@ -23,6 +23,7 @@ export const APP_TABLES = [
   "OnboardingHistory",
   "RecoveryKeys",
   "Reconcile",
+  "UploadSessions",
 ] as const;
 
 /**

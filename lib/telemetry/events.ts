@@ -22,6 +22,7 @@ export const TELEMETRY_EVENTS = {
     "purgedReplayEntries",
     "purgedRealms",
     "recomputedConfigs",
+    "expiredUploads",
     "durationMs",
     "budgetExhausted",
     "failedTasks",
