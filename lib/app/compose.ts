@@ -1,5 +1,6 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/core-auth";
+import { AuditLog } from "../audit/audit-log.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import { DeviceRepository } from "../devices/device-repository.js";
@@ -130,6 +131,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
     devices,
     ...packageParts,
     releases: new ReleaseRepository(() => tables.table("Releases")),
+    audit: new AuditLog(() => tables.table("Audit"), clock),
     requiredPackages: new CatalogueRequiredPackages({ delivery: packageParts.packages.delivery, devices, policies, directory }),
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };

@@ -1,5 +1,6 @@
 import type { InvocationContext } from "@azure/functions";
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { DevDeviceCa } from "../auth/dev-device-ca.js";
 import type { DevIdentityProvider } from "../auth/dev-identity-provider.js";
@@ -60,6 +61,8 @@ export interface AppServices {
   requiredPackages: RequiredPackagesSource;
   /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */
   orchestrations(invocation: InvocationContext): OrchestrationClient;
+  /** Append-only record of admin and operator writes, recovery-key reads and refused authorisations. */
+  audit: AuditLog;
   /** Only on the local host with RJ_DEV_IDENTITY_PROVIDER: the dev identity provider and device CA. */
   dev?: { idp: DevIdentityProvider; ca: DevDeviceCa };
 }

@@ -4,7 +4,10 @@ import { currentServices } from "../app/container.js";
 import type { AppServices } from "../app/services.js";
 import { errorFields, type Logger } from "../telemetry/logger.js";
 import type { HttpHandler } from "../registry/types.js";
-import type { AuthRequirement } from "./auth-requirement.js";
+import { forbidden } from "../core/errors.js";
+import { roleSatisfies } from "../auth/principals.js";
+import { recordDenied, recordSuccess, type AuditDeclaration, type AuditNote } from "./audit-declaration.js";
+import { realmRoleOf, type AuthRequirement } from "./auth-requirement.js";
 import { readJsonBody } from "./body.js";
 import { problemResponse, toAppError } from "./problem.js";
 import { enforceDeviceRate } from "./rate-limit.js";
@@ -21,6 +24,8 @@ export interface EndpointContext<B> {
   services: AppServices;
   requestId: string;
   log: Logger;
+  /** Filled by the handler when the audit entry needs what only it knows (target, summary). */
+  auditNote: AuditNote;
 }
 
 export interface EndpointSpec<S extends z.ZodType | undefined> {
@@ -29,6 +34,10 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
   pinOnFirstUse?: boolean;
   /** Schema of a JSON body; omit for routes without one (or that stream their body themselves). */
   body?: S;
+  /** Schema of the JSON answer of success, for the OpenAPI document (not enforced at run time). */
+  response?: z.ZodType;
+  /** Required on every admin and operator write and on secret reads (a registry test enforces it). */
+  audit?: AuditDeclaration<S extends z.ZodType ? z.infer<S> : undefined>;
   handle(ctx: EndpointContext<S extends z.ZodType ? z.infer<S> : undefined>): Promise<HttpResponseInit>;
 }
 
@@ -36,6 +45,8 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
 export interface EndpointDescription {
   auth: AuthRequirement;
   body?: z.ZodType;
+  response?: z.ZodType;
+  audited: boolean;
 }
 
 const describedHandlers = new WeakMap<HttpHandler, EndpointDescription>();
@@ -51,6 +62,14 @@ function withRequestId(response: HttpResponseInit, requestId: string): HttpRespo
   return { ...response, headers: Object.fromEntries(headers.entries()) };
 }
 
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
+}
+
 /**
  * Wraps a use-case into an HTTP handler: request id, authentication, JSON body parsing and
  * validation, and one mapping of every failure to problem+json (unknown failures: 500 without detail).
@@ -59,26 +78,29 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
   const handler: HttpHandler = async (request, invocation) => {
     const requestId = requestIdFrom(request.headers.get("x-request-id"));
     let log: Logger | undefined;
+    const call = { functionName: invocation.functionName, route: `${request.method} ${pathOf(request.url)}`, requestId };
     try {
       const services = await currentServices();
       log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
-      const auth = await resolveAuth(services, request.headers, spec.auth, { allowPinOnFirstUse: spec.pinOnFirstUse === true });
+      const role = realmRoleOf(spec.auth);
+      // Realm-role routes authenticate the user first, so that a refusal can name who was refused.
+      const auth = await resolveAuth(services, request.headers, role === undefined ? spec.auth : "user", { allowPinOnFirstUse: spec.pinOnFirstUse === true });
+      if (role !== undefined && !roleSatisfies(auth.user?.realmRole, role)) {
+        await recordDenied(services, auth, role, { ...request.params }, call);
+        throw forbidden(`Role ${role} required`);
+      }
       enforceDeviceRate(services, auth);
       let body: unknown = undefined;
       if (spec.body !== undefined) {
         const raw = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
         body = parseInput(spec.body, raw);
       }
-      const response = await spec.handle({
-        request,
-        invocation,
-        params: { ...request.params },
-        body: body as S extends z.ZodType ? z.infer<S> : undefined,
-        auth,
-        services,
-        requestId,
-        log,
-      });
+      const params = { ...request.params };
+      const typedBody = body as S extends z.ZodType ? z.infer<S> : undefined;
+      const auditNote: AuditNote = {};
+      const response = await spec.handle({ request, invocation, params, body: typedBody, auth, services, requestId, log, auditNote });
+      const status = response.status ?? 200;
+      if (spec.audit !== undefined && status < 400) await recordSuccess(services, spec.audit, { params, body: typedBody, auth, status, note: auditNote }, call);
       return withRequestId(response, requestId);
     } catch (error) {
       const appError = toAppError(error);
@@ -87,6 +109,11 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       return withRequestId(problemResponse(appError, requestId), requestId);
     }
   };
-  describedHandlers.set(handler, { auth: spec.auth, ...(spec.body === undefined ? {} : { body: spec.body }) });
+  describedHandlers.set(handler, {
+    auth: spec.auth,
+    audited: spec.audit !== undefined,
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+    ...(spec.response === undefined ? {} : { response: spec.response }),
+  });
   return handler;
 }

@@ -1,5 +1,7 @@
 import { OnboardingRunReconciler } from "../onboarding/reconciler.js";
 import { purgeRealm } from "../realms/realm-purge.js";
+import { auditRetentionTask } from "./tasks/audit-retention.js";
+import { signingKeyRotationTask } from "./tasks/signing-key-rotation.js";
 import { deletedRealmsTask } from "./tasks/deleted-realms.js";
 import { historyPurgeTask } from "./tasks/history-purge.js";
 import { membershipRefreshTask } from "./tasks/membership-refresh.js";
@@ -19,4 +21,6 @@ export const reconcileTasks: readonly ReconcileTask[] = [
   replayCachePurgeTask,
   historyPurgeTask,
   deletedRealmsTask(purgeRealm),
+  auditRetentionTask,
+  signingKeyRotationTask,
 ];

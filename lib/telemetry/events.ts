@@ -22,6 +22,8 @@ export const TELEMETRY_EVENTS = {
     "purgedReplayEntries",
     "purgedRealms",
     "recomputedConfigs",
+    "purgedAuditEntries",
+    "rotatedSigningKeys",
     "durationMs",
     "budgetExhausted",
     "failedTasks",

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDeviceAssertion } from "../../lib/auth/device-assertion-client.js";
-import { ADMIN_ROLE, OPERATOR_ROLE } from "../../lib/auth/principals.js";
+import { OPERATOR_ROLE, REALM_ROLE_CLAIMS, type RealmRole } from "../../lib/auth/principals.js";
 import { resolveUser } from "../../lib/cli/dev-identity.js";
 import type { RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { DEV_OPERATOR_TENANT_ID } from "../../lib/localhost/dev-operator.js";
@@ -18,15 +18,16 @@ function dev(host: RunningLocalHost): NonNullable<RunningLocalHost["services"]["
   return tools;
 }
 
-/** A user token from the host's dev identity provider (a demo user by UPN, or the realm's first). */
-export async function userToken(host: RunningLocalHost, tenantId: string, options: { upn?: string; admin?: boolean; operator?: boolean } = {}): Promise<string> {
+/** A user token from the host's dev identity provider (a demo user by UPN, or the realm's first); `admin` is `role: "admin"`. */
+export async function userToken(host: RunningLocalHost, tenantId: string, options: { upn?: string; admin?: boolean; role?: RealmRole; operator?: boolean } = {}): Promise<string> {
   const user = resolveUser(tenantId, options.upn);
+  const role = options.role ?? (options.admin === true ? "admin" : undefined);
   return await dev(host).idp.mintAccessToken({
     tenantId,
     oid: user.oid,
     upn: user.upn,
     name: user.name,
-    roles: [...(options.admin === true ? [ADMIN_ROLE] : []), ...(options.operator === true ? [OPERATOR_ROLE] : [])],
+    roles: [...(role === undefined ? [] : [REALM_ROLE_CLAIMS[role]]), ...(options.operator === true ? [OPERATOR_ROLE] : [])],
     audience: host.services.audiences[0] ?? "",
   });
 }
