@@ -8,6 +8,7 @@ import type { TableReplayCache } from "../auth/table-replay-cache.js";
 import type { Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import type { DeviceRepository } from "../devices/device-repository.js";
+import type { DeviceRetirements } from "../devices/device-retirement.js";
 import type { OrchestrationClient } from "../durable/orchestration-client.js";
 import type { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import type { LocalDirectory } from "../directory/local-directory.js";
@@ -52,6 +53,8 @@ export interface AppServices {
   localDirectory: LocalDirectory;
   policies: PolicyRepository;
   devices: DeviceRepository;
+  /** Tombstones of retired devices (refused on every agent call). */
+  retiredDevices: DeviceRetirements;
   releases: ReleaseRepository;
   packages: PackageServices;
   contentInfo: ContentInfoStore;

@@ -13,6 +13,7 @@ interface DeviceEntity {
   lastSequence: number;
   state?: string;
   doGroupId?: string;
+  syncRequestedAt?: string;
 }
 
 interface ReportEntity {
@@ -35,6 +36,7 @@ function toDevice(realmId: string, deviceId: string, e: DeviceEntity): Device {
     ...(e.thumbprint ? { thumbprint: e.thumbprint } : {}),
     ...(e.state ? { state: JSON.parse(e.state) as StateReport } : {}),
     ...(e.doGroupId ? { doGroupId: e.doGroupId } : {}),
+    ...(e.syncRequestedAt ? { syncRequestedAt: e.syncRequestedAt } : {}),
   };
 }
 
@@ -80,6 +82,18 @@ export class DeviceRepository {
       return { ...rest, ...(state ? { state: JSON.stringify(state) } : {}) };
     });
     return stored === undefined ? undefined : toDevice(realmId, deviceId, stored);
+  }
+
+  /** Deletes the device's record (its reports stay until realm purge); false when it had none. */
+  async remove(realmId: string, deviceId: string): Promise<boolean> {
+    const client = await this.devices();
+    try {
+      await client.deleteEntity(devicePartition(realmId), keyPart(deviceId));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /** One page of a realm's devices, in device-id order. */

@@ -4,7 +4,8 @@ import { currentServices } from "../app/container.js";
 import type { AppServices } from "../app/services.js";
 import { errorFields, type Logger } from "../telemetry/logger.js";
 import type { HttpHandler } from "../registry/types.js";
-import { forbidden } from "../core/errors.js";
+import { forbidden, isAppError } from "../core/errors.js";
+import { deviceRetired } from "../devices/device-retirement.js";
 import { roleSatisfies } from "../auth/principals.js";
 import { recordDenied, recordSuccess, type AuditDeclaration, type AuditNote } from "./audit-declaration.js";
 import { realmRoleOf, type AuthRequirement } from "./auth-requirement.js";
@@ -62,6 +63,16 @@ function withRequestId(response: HttpResponseInit, requestId: string): HttpRespo
   return { ...response, headers: Object.fromEntries(headers.entries()) };
 }
 
+/** A device that is not enrolled because it was retired gets "device-retired" (looked up only on that miss, never per request). */
+async function retiredInstead(error: unknown, services: AppServices | undefined, auth: AuthContext | undefined): Promise<unknown> {
+  if (!isAppError(error) || error.code !== "not-enrolled" || services === undefined || auth?.device === undefined) return error;
+  try {
+    return (await services.retiredDevices.get(auth.realmId, auth.device.deviceId)) === undefined ? error : deviceRetired();
+  } catch {
+    return error;
+  }
+}
+
 function pathOf(url: string): string {
   try {
     return new URL(url).pathname;
@@ -78,13 +89,15 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
   const handler: HttpHandler = async (request, invocation) => {
     const requestId = requestIdFrom(request.headers.get("x-request-id"));
     let log: Logger | undefined;
+    let services: AppServices | undefined;
+    let auth: AuthContext | undefined;
     const call = { functionName: invocation.functionName, route: `${request.method} ${pathOf(request.url)}`, requestId };
     try {
-      const services = await currentServices();
+      services = await currentServices();
       log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
       const role = realmRoleOf(spec.auth);
       // Realm-role routes authenticate the user first, so that a refusal can name who was refused.
-      const auth = await resolveAuth(services, request.headers, role === undefined ? spec.auth : "user", { allowPinOnFirstUse: spec.pinOnFirstUse === true });
+      auth = await resolveAuth(services, request.headers, role === undefined ? spec.auth : "user", { allowPinOnFirstUse: spec.pinOnFirstUse === true });
       if (role !== undefined && !roleSatisfies(auth.user?.realmRole, role)) {
         await recordDenied(services, auth, role, { ...request.params }, call);
         throw forbidden(`Role ${role} required`);
@@ -102,7 +115,8 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       const status = response.status ?? 200;
       if (spec.audit !== undefined && status < 400) await recordSuccess(services, spec.audit, { params, body: typedBody, auth, status, note: auditNote }, call);
       return withRequestId(response, requestId);
-    } catch (error) {
+    } catch (caught) {
+      const error = await retiredInstead(caught, services, auth);
       const appError = toAppError(error);
       if (appError.status >= 500) log?.log("error", "request.failed", { status: appError.status, ...errorFields(error) });
       else log?.log("info", "request.refused", { status: appError.status, code: appError.code });

@@ -1,5 +1,7 @@
 import { adminConfigRoutes } from "../api/admin-config-routes.js";
 import { adminDeviceRoutes } from "../api/admin-device-routes.js";
+import { adminDeviceActionRoutes } from "../api/admin-device-action-routes.js";
+import { auditRoutes } from "../api/audit-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
 import { agentPackageRoutes } from "../api/agent-package-routes.js";
@@ -23,6 +25,8 @@ const routes: HttpFunctionEntry[] = [
   ...agentConfigRoutes,
   ...adminConfigRoutes,
   ...adminDeviceRoutes,
+  ...adminDeviceActionRoutes,
+  ...auditRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
   ...contentRoutes,
