@@ -38,6 +38,8 @@ var appTables = [
   'RecoveryKeys'
   'Reconcile'
   'UploadSessions'
+  'RetiredDevices'
+  'Audit'
 ]
 var appContainers = [
   'packages'

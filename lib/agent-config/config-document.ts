@@ -19,6 +19,8 @@ export type ConfigDocument = {
   legacyAuthProvider?: string;
   /** Why bitlockerEnabled is false although the policy enables it (a virtual machine without the VM opt-in). */
   bitlockerSkippedReason?: "virtual-machine";
+  /** An admin asked for a sync at this time: the agent reports state and fetches its manifest now, not at its next interval. */
+  syncNow?: { requestedAt: string };
 };
 
 export interface ConfigInput {
@@ -58,5 +60,6 @@ export function buildConfigDocument(input: ConfigInput): ConfigDocument {
     acceptLegacyHashes: policy.acceptLegacyHashes,
     ...(policy.legacyAuthProvider !== null ? { legacyAuthProvider: policy.legacyAuthProvider } : {}),
     ...(policy.bitlockerEnabled && !bitlocker ? { bitlockerSkippedReason: "virtual-machine" as const } : {}),
+    ...(device.syncRequestedAt ? { syncNow: { requestedAt: device.syncRequestedAt } } : {}),
   };
 }

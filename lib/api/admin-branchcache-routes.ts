@@ -17,6 +17,7 @@ const putPassphrase: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: () => "branchcache", summary: () => "passphrase changed" },
     body,
     async handle({ services, auth, body, log }) {
       const status = await services.branchCache.set(auth.realmId, body.passphrase, (error) =>
@@ -33,7 +34,7 @@ const getPassphrase: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       return json(view(await services.branchCache.status(auth.realmId)));
     },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
+import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
 import { empty, json } from "../http/reply.js";
 import { parseInput } from "../http/validation.js";
@@ -28,6 +29,7 @@ const putPolicy: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("scope"), summary: ({ body }) => `policy set: ${Object.keys(body).sort().join(", ")}` },
     body: policyDocumentSchema,
     async handle({ services, auth, params, body, request }) {
       const scope = scopeParam(params["scope"]);
@@ -48,7 +50,7 @@ const getPolicy: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params }) {
       const stored = await services.policies.get(auth.realmId, scopeParam(params["scope"]));
       if (stored === undefined) throw new AppError("not-found", "No policy is set for this scope");
@@ -64,6 +66,7 @@ const deletePolicy: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("scope"), summary: () => "policy deleted" },
     async handle({ services, auth, params }) {
       const scope = scopeParam(params["scope"]);
       if (scope.kind === "realm") throw new AppError("validation", "The realm policy can be changed but not removed", { code: "invalid-scope" });
@@ -79,7 +82,7 @@ const listPolicies: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       const all = await services.policies.list(auth.realmId);
       return json({ policies: all.map((p) => ({ scope: p.scope, policy: p.document, updatedAt: p.updatedAt })) });
@@ -94,6 +97,7 @@ const putRelease: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("channel"), summary: ({ body }) => `release ${body.version}` },
     body: releaseSchema,
     async handle({ services, auth, params, body }) {
       const channel = parseInput(releaseChannel, params["channel"], "channel");
@@ -110,7 +114,7 @@ const getRelease: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params }) {
       const channel = parseInput(releaseChannel, params["channel"], "channel");
       const release = await services.releases.get(auth.realmId, channel);
@@ -128,7 +132,8 @@ const putPrimaryUser: HttpFunctionEntry = {
   methods: ["PUT"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "helpdesk",
+    audit: { target: param("id"), summary: ({ body }) => `primary user set to ${body.userId.toLowerCase()}` },
     body: primaryUserBody,
     async handle({ services, auth, params, body }) {
       const deviceId = (params["id"] ?? "").toLowerCase();

@@ -17,7 +17,7 @@ const listDevices: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, request }) {
       const query = parseInput(listQuery, Object.fromEntries(request.query.entries()), "query");
       const page = await services.devices.list(auth.realmId, query.pageSize, query.continuationToken);
@@ -43,7 +43,7 @@ const getDevice: HttpFunctionEntry = {
   area: "admin",
   durableClient: true,
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params, invocation }) {
       const deviceId = (params["id"] ?? "").toLowerCase();
       const device = await services.devices.get(auth.realmId, deviceId);

@@ -4,6 +4,7 @@ import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import { PACKAGE_CONTAINER } from "../app/compose-packages.js";
 import { sharedContentHashPool } from "../content/shared-hash-pool.js";
 import { AppError } from "../core/errors.js";
+import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
 import { empty, json } from "../http/reply.js";
 import type { CatalogueRecord } from "../packages/catalogue-record.js";
@@ -16,6 +17,15 @@ function view(r: CatalogueRecord): Record<string, unknown> {
   return { ...rest, contentInfo: { v1: contentInfo.v1 !== undefined, v2: contentInfo.v2 !== undefined } };
 }
 
+/** The assignment's package, target and intent for the audit log (the service validates the body itself). */
+function assignmentSummary(body: unknown): string {
+  if (typeof body !== "object" || body === null) return "assignment set";
+  const b = body as Record<string, unknown>;
+  const target = typeof b["target"] === "object" && b["target"] !== null ? JSON.stringify(b["target"]).slice(0, 300) : "";
+  const text = (v: unknown, max: number): string => (typeof v === "string" ? v.slice(0, max) : "");
+  return `assignment set: package ${text(b["packageId"], 100)} intent ${text(b["intent"], 20)} target ${target}`;
+}
+
 const upload: HttpFunctionEntry = {
   name: "adminPutPackage",
   route: "admin/v1/packages",
@@ -23,7 +33,8 @@ const upload: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth, request }) {
+    audit: { target: () => "packages", summary: () => "package uploaded" },
+    async handle({ services, auth, request, auditNote }) {
       if (request.body === null) throw new AppError("validation", "Send the .nupkg as the request body", { code: "body-required" });
       const length = request.headers.get("content-length");
       const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
@@ -48,6 +59,8 @@ const upload: HttpFunctionEntry = {
         size: result.record.size,
         outcome: result.created ? "created" : "unchanged",
       });
+      auditNote.target = `${result.record.id}/${result.record.version}`;
+      auditNote.summary = result.created ? "package version published" : "package version uploaded again (unchanged)";
       return json(view(result.record), result.created ? 201 : 200);
     },
   }),
@@ -60,10 +73,12 @@ const importLegacy: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: () => "packages", summary: () => "legacy package imported" },
     // The catalogue validates the legacy record itself (strict schema, precise messages).
     body: z.unknown(),
-    async handle({ services, auth, body }) {
+    async handle({ services, auth, body, auditNote }) {
       const result = await services.packages.catalogue.importLegacy(auth.realmId, body);
+      auditNote.target = `${result.record.id}/${result.record.version}`;
       return json(view(result.record), result.created ? 201 : 200);
     },
   }),
@@ -75,7 +90,7 @@ const list: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       const packages = await services.packages.catalogue.list(auth.realmId);
       return json({ packages: packages.map((p) => ({ id: p.id, versions: p.versions.map(view) })) });
@@ -89,7 +104,7 @@ const get: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params }) {
       const p = await services.packages.catalogue.get(auth.realmId, params["id"] ?? "");
       return json({ id: p.id, versions: p.versions.map(view) });
@@ -104,6 +119,7 @@ const remove: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: ({ params }) => `${params["id"] ?? ""}/${params["version"] ?? ""}`, summary: () => "package version deleted" },
     async handle({ services, auth, params }) {
       await services.packages.catalogue.delete(auth.realmId, params["id"] ?? "", params["version"] ?? "");
       return empty(204);
@@ -118,6 +134,7 @@ const putAssignment: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("assignmentId"), summary: ({ body }) => assignmentSummary(body) },
     // The assignment service validates the body with its strict schema.
     body: z.unknown(),
     async handle({ services, auth, params, body }) {
@@ -133,7 +150,7 @@ const getAssignment: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params }) {
       return json(await services.packages.assignments.get(auth.realmId, params["assignmentId"] ?? ""));
     },
@@ -147,6 +164,7 @@ const deleteAssignment: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("assignmentId"), summary: () => "assignment deleted" },
     async handle({ services, auth, params }) {
       await services.packages.assignments.delete(auth.realmId, params["assignmentId"] ?? "");
       return empty(204);
@@ -160,7 +178,7 @@ const listAssignments: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       return json({ assignments: await services.packages.assignments.list(auth.realmId) });
     },
@@ -173,7 +191,7 @@ const explain: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params }) {
       const device = await services.devices.get(auth.realmId, (params["id"] ?? "").toLowerCase());
       if (device === undefined) throw new AppError("not-found", "No such device");

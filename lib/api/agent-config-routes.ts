@@ -4,6 +4,7 @@ import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import type { AppServices } from "../app/services.js";
 import { AppError } from "../core/errors.js";
 import { enrollDevice } from "../devices/enrollment.js";
+import { deviceRetired } from "../devices/device-retirement.js";
 import { acceptStateReport } from "../devices/state-intake.js";
 import { stateReportSchema } from "../devices/state-report-schema.js";
 import { endpoint } from "../http/endpoint.js";
@@ -15,6 +16,15 @@ import { compareVersions } from "../packages/nuget-version-compare.js";
 import { tryParseVersion } from "../packages/nuget-version.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 import { onboardingOnEnroll } from "./onboarding-hooks.js";
+
+/** The configuration carrying a "sync now" was served (or the device already had it): the flag is done, unless a newer request came meanwhile. */
+async function clearSyncRequest(services: AppServices, realmId: string, deviceId: string, requested: string): Promise<void> {
+  await services.devices.update(realmId, deviceId, (d) => {
+    if (d?.syncRequestedAt !== requested) return undefined;
+    const { syncRequestedAt: _done, ...rest } = d;
+    return rest;
+  });
+}
 
 const configDeps = (s: AppServices): ConfigDeps => ({ devices: s.devices, policies: s.policies, directory: s.directory, realms: s.realms, documents: s.documents });
 
@@ -30,6 +40,8 @@ const enroll: HttpFunctionEntry = {
     async handle({ services, auth, invocation }) {
       const device = auth.device;
       if (device === undefined) throw new AppError("unauthorized", "Device assertion required");
+      // Retirement is final for a device id: a re-imaged machine joins Entra ID again under a new device id.
+      if ((await services.retiredDevices.get(auth.realmId, device.deviceId)) !== undefined) throw deviceRetired();
       const result = await enrollDevice(services, {
         realmId: auth.realmId,
         deviceId: device.deviceId,
@@ -55,7 +67,10 @@ const config: HttpFunctionEntry = {
       const ifNoneMatch = request.headers.get("if-none-match");
       const notModified = ifNoneMatchHits(ifNoneMatch, etagOf(current.hash));
       services.telemetry.event("ConfigServed", { realmId: auth.realmId, deviceId: current.device.deviceId, notModified, hash: current.hash });
-      return await signedDocumentReply(ifNoneMatch, current.hash, async () => (await signedConfig(deps, current)).jws);
+      const reply = await signedDocumentReply(ifNoneMatch, current.hash, async () => (await signedConfig(deps, current)).jws);
+      const requested = current.device.syncRequestedAt;
+      if (requested !== undefined) await clearSyncRequest(services, current.device.realmId, current.device.deviceId, requested);
+      return reply;
     },
   }),
 };

@@ -4,6 +4,7 @@ import { NEVER_EXPIRES_DAYS } from "../directory/directory.js";
 import { passwordExpiry } from "../directory/password-expiry.js";
 import { SignatureTemplateRepository } from "../directory/signature-template-repository.js";
 import { renderSignature, validateTemplate } from "../directory/signature-template.js";
+import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
 import { empty, json } from "../http/reply.js";
 import { parseInput } from "../http/validation.js";
@@ -70,6 +71,7 @@ const putTemplate: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("name"), summary: () => "signature template set" },
     body: templateBody,
     async handle({ services, auth, params, body }) {
       const name = parseInput(templateName, params["name"], "name");
@@ -87,7 +89,7 @@ const listTemplates: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       return json({ templates: await templates(services).list(auth.realmId) });
     },
@@ -101,6 +103,7 @@ const deleteTemplate: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("name"), summary: () => "signature template deleted" },
     async handle({ services, auth, params }) {
       const name = parseInput(templateName, params["name"], "name");
       if (!(await templates(services).delete(auth.realmId, name))) throw new AppError("not-found", "No such template");

@@ -1,4 +1,5 @@
 import { AppError } from "../core/errors.js";
+import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
 import { json } from "../http/reply.js";
 import { ensureRun, retryRun } from "../onboarding/run-starter.js";
@@ -63,7 +64,7 @@ const rollout: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       return json(rolloutView(await onboardingStores(services.tables).runs.list(auth.realmId)));
     },
@@ -77,7 +78,8 @@ const retry: HttpFunctionEntry = {
   area: "admin",
   durableClient: true,
   handler: endpoint({
-    auth: "admin",
+    auth: "helpdesk",
+    audit: { target: param("id"), summary: () => "initial run restarted" },
     async handle({ services, auth, params, invocation }) {
       const deviceId = (params["id"] ?? "").toLowerCase();
       if ((await services.devices.get(auth.realmId, deviceId)) === undefined) throw new AppError("not-found", "No such device");
@@ -94,8 +96,9 @@ const recoveryKeys: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
-    async handle({ services, auth, params }) {
+    auth: "helpdesk",
+    audit: { target: param("id"), summary: () => "recovery keys read" },
+    async handle({ services, auth, params, auditNote }) {
       const deviceId = (params["id"] ?? "").toLowerCase();
       if ((await services.devices.get(auth.realmId, deviceId)) === undefined) throw new AppError("not-found", "No such device");
       const keys = await onboardingStores(services.tables).recoveryKeys.list(auth.realmId, deviceId);
@@ -105,6 +108,7 @@ const recoveryKeys: HttpFunctionEntry = {
         const recoveryKey = decoder.decode(await services.keyWrapper.unwrapKey(auth.realmId, k.wrapped));
         out.push({ keyId: k.keyId, protectorId: k.protectorId ?? null, runId: k.runId, escrowedAt: k.escrowedAt, recoveryKey });
       }
+      auditNote.summary = `${out.length} recovery key(s) read`;
       return json({ keys: out });
     },
   }),

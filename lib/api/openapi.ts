@@ -10,19 +10,31 @@ const SECURITY: Record<AuthRequirement, JsonObject[]> = {
   device: [{ deviceAssertion: [] }],
   "device+user": [{ deviceAssertion: [], entraUser: [] }],
   user: [{ entraUser: [] }],
+  reader: [{ entraUser: [] }],
+  helpdesk: [{ entraUser: [] }],
   admin: [{ entraUser: [] }],
   operator: [{ entraUser: [] }],
 };
 
 const ROLE_NOTE: Partial<Record<AuthRequirement, string>> = {
+  reader: "Requires the app role RealmJoin.Reader, RealmJoin.Helpdesk or RealmJoin.Admin (of the caller's own realm).",
+  helpdesk: "Requires the app role RealmJoin.Helpdesk or RealmJoin.Admin (of the caller's own realm).",
   admin: "Requires the app role RealmJoin.Admin (of the caller's own realm).",
   operator: "Requires the app role RealmJoin.Operator in the operator tenant.",
   device: "Device assertion; a user token may accompany it (user-context call).",
 };
 
-function bodySchema(schema: z.ZodType): JsonObject {
+/** The app role a route needs, as an OpenAPI extension (x-required-role). */
+const REQUIRED_ROLE: Partial<Record<AuthRequirement, string>> = {
+  reader: "RealmJoin.Reader",
+  helpdesk: "RealmJoin.Helpdesk",
+  admin: "RealmJoin.Admin",
+  operator: "RealmJoin.Operator",
+};
+
+function bodySchema(schema: z.ZodType, io: "input" | "output" = "input"): JsonObject {
   try {
-    const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonObject;
+    const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonObject;
     const { $schema: _ignored, ...rest } = json;
     return rest;
   } catch {
@@ -54,13 +66,18 @@ export function openApiDocument(routes: readonly HttpFunctionEntry[], version: s
         operationId: entry.methods.length > 1 ? `${entry.name}${method[0]}${method.slice(1).toLowerCase()}` : entry.name,
         tags: [entry.area],
         ...(ROLE_NOTE[auth] ? { description: ROLE_NOTE[auth] } : {}),
+        ...(REQUIRED_ROLE[auth] ? { "x-required-role": REQUIRED_ROLE[auth] } : {}),
+        ...(description?.audited === true ? { "x-audited": true } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         security: SECURITY[auth],
         ...(description?.body !== undefined && method !== "GET" && method !== "HEAD"
           ? { requestBody: { required: true, content: { "application/json": { schema: bodySchema(description.body) } } } }
           : {}),
         responses: {
-          "2XX": { description: "Success (see API.md for the body)" },
+          "2XX":
+            description?.response === undefined
+              ? { description: "Success (see API.md for the body)" }
+              : { description: "Success", content: { "application/json": { schema: bodySchema(description.response, "output") } } },
           "4XX": problem,
           "503": problem,
         },

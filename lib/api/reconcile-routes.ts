@@ -17,6 +17,7 @@ const reconcileNow: HttpFunctionEntry = {
   durableClient: true,
   handler: endpoint({
     auth: "admin",
+    audit: { target: () => "realm", summary: () => "reconciliation pass" },
     async handle({ services, auth, invocation }) {
       const result = await runReconcilePass(services, { tasks: reconcileTasks, invocation, realmId: auth.realmId });
       if (wasSkipped(result)) throw conflict("A reconciliation pass is running; try again in a few minutes", "reconcile-running");

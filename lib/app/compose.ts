@@ -1,8 +1,10 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/core-auth";
+import { AuditLog } from "../audit/audit-log.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import { DEVICE_REPORT_CONTAINER, DeviceRepository } from "../devices/device-repository.js";
+import { DeviceRetirements } from "../devices/device-retirement.js";
 import { AzureOrchestrationClient } from "../durable/azure-orchestration-client.js";
 import { AlternativeSecurityIdTrust } from "../directory/certificate-trust.js";
 import { GraphDirectory } from "../directory/graph-directory.js";
@@ -153,8 +155,10 @@ export async function composeServices(settings: Settings, options: ComposeOption
     localDirectory,
     policies,
     devices,
+    retiredDevices: new DeviceRetirements(() => tables.table("RetiredDevices"), () => tables.table("DevicePins")),
     ...packageParts,
     releases: new ReleaseRepository(() => tables.table("Releases")),
+    audit: new AuditLog(() => tables.table("Audit"), clock),
     requiredPackages: new CatalogueRequiredPackages({ delivery: packageParts.packages.delivery, devices, policies, directory }),
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };

@@ -1,5 +1,6 @@
 import type { InvocationContext } from "@azure/functions";
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { DevDeviceCa } from "../auth/dev-device-ca.js";
 import type { DevIdentityProvider } from "../auth/dev-identity-provider.js";
@@ -8,6 +9,7 @@ import type { TableReplayCache } from "../auth/table-replay-cache.js";
 import type { Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import type { DeviceRepository } from "../devices/device-repository.js";
+import type { DeviceRetirements } from "../devices/device-retirement.js";
 import type { OrchestrationClient } from "../durable/orchestration-client.js";
 import type { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import type { LocalDirectory } from "../directory/local-directory.js";
@@ -58,6 +60,8 @@ export interface AppServices {
   localDirectory: LocalDirectory;
   policies: PolicyRepository;
   devices: DeviceRepository;
+  /** Tombstones of retired devices (refused on every agent call). */
+  retiredDevices: DeviceRetirements;
   releases: ReleaseRepository;
   packages: PackageServices;
   contentInfo: ContentInfoStore;
@@ -69,6 +73,8 @@ export interface AppServices {
   requiredPackages: RequiredPackagesSource;
   /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */
   orchestrations(invocation: InvocationContext): OrchestrationClient;
+  /** Append-only record of admin and operator writes, recovery-key reads and refused authorisations. */
+  audit: AuditLog;
   /** Only on the local host with RJ_DEV_IDENTITY_PROVIDER: the dev identity provider and device CA. */
   dev?: { idp: DevIdentityProvider; ca: DevDeviceCa };
 }

@@ -6,7 +6,7 @@ import { isGuid } from "./guid.js";
 import { JwksRegistry } from "./jwks-registry.js";
 import { KeySourceUnavailable, toAuthFailure } from "./jose-failure.js";
 import { HttpOpenIdMetadataSource, type OpenIdMetadataSource } from "./openid-metadata.js";
-import { ADMIN_ROLE, AGENT_SCOPE, OPERATOR_ROLE, type AuthRequirement, type UserPrincipal } from "./principals.js";
+import { ADMIN_ROLE, AGENT_SCOPE, highestRealmRole, OPERATOR_ROLE, type AuthRequirement, type UserPrincipal } from "./principals.js";
 import { assertRealmEnabled, findLiveRealm } from "./realm-gate.js";
 
 /** Algorithms accepted for access tokens and device assertions: asymmetric only. */
@@ -131,6 +131,7 @@ export class AccessTokenValidator {
       ...(name === undefined ? {} : { name }),
       roles,
       isAdmin: realm !== undefined && roles.includes(ADMIN_ROLE),
+      ...(realm !== undefined && highestRealmRole(roles) !== undefined ? { realmRole: highestRealmRole(roles) } : {}),
       isOperator: roles.includes(OPERATOR_ROLE) && this.operatorTenant !== undefined && tid === this.operatorTenant,
     };
   }

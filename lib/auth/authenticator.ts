@@ -3,7 +3,7 @@ import type { AccessTokenValidator } from "./access-token-validator.js";
 import { decodeUnverified } from "./access-token-validator.js";
 import { DEVICE_ASSERTION_HEADER, type DeviceAssertionValidator } from "./device-assertion-validator.js";
 import type { BoundRequest } from "./request-binding.js";
-import type { AuthContext, AuthRequirement, DevicePrincipal, UserPrincipal } from "./principals.js";
+import { roleSatisfies, type AuthContext, type AuthRequirement, type DevicePrincipal, type UserPrincipal } from "./principals.js";
 
 /** Read access to request headers (the Fetch `Headers` and @azure/functions' request headers both fit). */
 export interface HeaderSource {
@@ -35,10 +35,10 @@ export class Authenticator {
     const bearer = readBearer(headers);
     const assertion = headers.get(DEVICE_ASSERTION_HEADER)?.trim() || undefined;
 
-    if (requirement === "user" || requirement === "admin" || requirement === "operator") {
+    if (requirement === "user" || requirement === "reader" || requirement === "helpdesk" || requirement === "admin" || requirement === "operator") {
       if (bearer === undefined) throw unauthorized("User token required");
       const user = await this.users.validate(bearer, { requirement });
-      if (requirement === "admin" && !user.isAdmin) throw forbidden("Administrator role required");
+      if (requirement !== "user" && requirement !== "operator" && !roleSatisfies(user.realmRole, requirement)) throw forbidden(`Role ${requirement} required`);
       if (requirement === "operator" && user.isOperator !== true) throw forbidden("Operator role required");
       return { realmId: user.realmId, user };
     }

@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { DevIdentityProvider } from "../auth/dev-identity-provider.js";
-import { ADMIN_ROLE, AGENT_SCOPE, OPERATOR_ROLE } from "../auth/principals.js";
+import { AGENT_SCOPE, OPERATOR_ROLE, REALM_ROLE_CLAIMS, REALM_ROLES, type RealmRole } from "../auth/principals.js";
 import { readDevIssuerInfo } from "../localhost/dev-settings.js";
 import { DEV_OPERATOR_TENANT_ID } from "../localhost/dev-operator.js";
 import { resolveRealm, resolveUser } from "./dev-identity.js";
 
-const USAGE = "usage: npm run -s dev:token -- [--data .data] [--realm contoso|fabrikam|<tid>] [--user <upn>] [--admin] [--operator] [--v1] [--lifetime 3600] [--scope access_as_agent]";
+const USAGE = "usage: npm run -s dev:token -- [--data .data] [--realm contoso|fabrikam|<tid>] [--user <upn>] [--role reader|helpdesk|admin] [--admin] [--operator] [--v1] [--lifetime 3600] [--scope access_as_agent]";
 
 /** Prints one access token from the local host's dev identity provider, and nothing else. */
 async function main(): Promise<void> {
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       realm: { type: "string", default: "contoso" },
       user: { type: "string" },
       admin: { type: "boolean", default: false },
+      role: { type: "string" },
       operator: { type: "boolean", default: false },
       v1: { type: "boolean", default: false },
       lifetime: { type: "string", default: "3600" },
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const idp = await DevIdentityProvider.open({ dataDir, issuerBase: info.issuerBase, v1IssuerBase: info.v1IssuerBase });
   const tenantId = values.operator ? DEV_OPERATOR_TENANT_ID : resolveRealm(values.realm);
   const user = values.operator ? resolveUser(tenantId, values.user ?? "operator@realmjoin.example") : resolveUser(tenantId, values.user);
-  const roles = [...(values.admin ? [ADMIN_ROLE] : []), ...(values.operator ? [OPERATOR_ROLE] : [])];
+  const role = realmRoleOption(values.role, values.admin);
+  const roles = [...(role === undefined ? [] : [REALM_ROLE_CLAIMS[role]]), ...(values.operator ? [OPERATOR_ROLE] : [])];
   const token = await idp.mintAccessToken({
     tenantId,
     oid: user.oid,
@@ -42,6 +44,15 @@ async function main(): Promise<void> {
     version: values.v1 ? 1 : 2,
   });
   process.stdout.write(token + "\n");
+}
+
+/** `--role` names the realm role; `--admin` stays as the alias of `--role admin`. */
+function realmRoleOption(role: string | undefined, admin: boolean): RealmRole | undefined {
+  if (role === undefined) return admin ? "admin" : undefined;
+  const known = REALM_ROLES.find((r) => r === role.toLowerCase());
+  if (known === undefined) throw new Error(`--role must be one of ${REALM_ROLES.join(", ")}`);
+  if (admin && known !== "admin") throw new Error("--admin and --role disagree");
+  return known;
 }
 
 main().catch((e: unknown) => {

@@ -26,6 +26,7 @@ interface DeviceEntity {
   /** JSON of the last REPORTS_KEPT report summaries, newest first. */
   reports?: string;
   doGroupId?: string;
+  syncRequestedAt?: string;
 }
 
 export const REPORTS_KEPT = 20;
@@ -55,6 +56,7 @@ function toDevice(realmId: string, deviceId: string, e: DeviceEntity): Device {
     ...(e.state ? { state: JSON.parse(e.state) as StateSummary } : {}),
     ...(e.reports ? { reports: JSON.parse(e.reports) as ReportSummary[] } : {}),
     ...(e.doGroupId ? { doGroupId: e.doGroupId } : {}),
+    ...(e.syncRequestedAt ? { syncRequestedAt: e.syncRequestedAt } : {}),
   };
 }
 
@@ -189,6 +191,18 @@ export class DeviceRepository {
     }
     // Rows written before the split hold the whole report in `state`.
     return detailJson === undefined ? summary : { ...summary, ...(JSON.parse(detailJson) as Pick<StateReport, "installed">) };
+  }
+
+  /** Deletes the device's record (its reports stay until realm purge); false when it had none. */
+  async remove(realmId: string, deviceId: string): Promise<boolean> {
+    const client = await this.devices();
+    try {
+      await client.deleteEntity(devicePartition(realmId), keyPart(deviceId));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /** One page of a realm's devices, in device-id order. */

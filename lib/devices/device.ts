@@ -16,6 +16,8 @@ export interface Device {
   reports?: ReportSummary[];
   /** Delivery Optimization group id derived from the latest network fingerprint. */
   doGroupId?: string;
+  /** Set by an admin's "sync now"; the next configuration carries it, and serving that configuration clears it. */
+  syncRequestedAt?: string;
 }
 
 export type InstallStatus = "installed" | "failed" | "pending" | "uninstalled";

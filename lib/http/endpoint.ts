@@ -4,7 +4,11 @@ import { currentServices } from "../app/container.js";
 import type { AppServices } from "../app/services.js";
 import { errorFields, type Logger } from "../telemetry/logger.js";
 import type { HttpHandler } from "../registry/types.js";
-import type { AuthRequirement } from "./auth-requirement.js";
+import { forbidden, isAppError } from "../core/errors.js";
+import { deviceRetired } from "../devices/device-retirement.js";
+import { roleSatisfies } from "../auth/principals.js";
+import { recordDenied, recordSuccess, type AuditDeclaration, type AuditNote } from "./audit-declaration.js";
+import { realmRoleOf, type AuthRequirement } from "./auth-requirement.js";
 import { readJsonBody } from "./body.js";
 import { problemResponse, toAppError } from "./problem.js";
 import { enforceAddressRate, enforceDeviceRate } from "./rate-limit.js";
@@ -21,6 +25,8 @@ export interface EndpointContext<B> {
   services: AppServices;
   requestId: string;
   log: Logger;
+  /** Filled by the handler when the audit entry needs what only it knows (target, summary). */
+  auditNote: AuditNote;
 }
 
 export interface EndpointSpec<S extends z.ZodType | undefined> {
@@ -33,6 +39,10 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
   params?: z.ZodObject<Record<string, z.ZodType>>;
   /** Schema of a JSON body; omit for routes without one (or that stream their body themselves). */
   body?: S;
+  /** Schema of the JSON answer of success, for the OpenAPI document (not enforced at run time). */
+  response?: z.ZodType;
+  /** Required on every admin and operator write and on secret reads (a registry test enforces it). */
+  audit?: AuditDeclaration<S extends z.ZodType ? z.infer<S> : undefined>;
   handle(ctx: EndpointContext<S extends z.ZodType ? z.infer<S> : undefined>): Promise<HttpResponseInit>;
 }
 
@@ -41,6 +51,8 @@ export interface EndpointDescription {
   auth: AuthRequirement;
   body?: z.ZodType;
   params?: z.ZodObject<Record<string, z.ZodType>>;
+  response?: z.ZodType;
+  audited: boolean;
 }
 
 const describedHandlers = new WeakMap<HttpHandler, EndpointDescription>();
@@ -56,6 +68,24 @@ function withRequestId(response: HttpResponseInit, requestId: string): HttpRespo
   return { ...response, headers: Object.fromEntries(headers.entries()) };
 }
 
+/** A device that is not enrolled because it was retired gets "device-retired" (looked up only on that miss, never per request). */
+async function retiredInstead(error: unknown, services: AppServices | undefined, auth: AuthContext | undefined): Promise<unknown> {
+  if (!isAppError(error) || error.code !== "not-enrolled" || services === undefined || auth?.device === undefined) return error;
+  try {
+    return (await services.retiredDevices.get(auth.realmId, auth.device.deviceId)) === undefined ? error : deviceRetired();
+  } catch {
+    return error;
+  }
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
+}
+
 /**
  * Wraps a use-case into an HTTP handler: request id, authentication, JSON body parsing and
  * validation, and one mapping of every failure to problem+json (unknown failures: 500 without detail).
@@ -64,34 +94,40 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
   const handler: HttpHandler = async (request, invocation) => {
     const requestId = requestIdFrom(request.headers.get("x-request-id"));
     let log: Logger | undefined;
+    let services: AppServices | undefined;
+    let auth: AuthContext | undefined;
+    const call = { functionName: invocation.functionName, route: `${request.method} ${pathOf(request.url)}`, requestId };
     try {
-      const services = await currentServices();
-      log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
-      if (spec.perAddressLimit === true) enforceAddressRate(services, request.headers);
-      const auth = await resolveAuth(services, request.headers, spec.auth, {
+      const current = await currentServices();
+      services = current;
+      log = current.log.child({ requestId, method: request.method, route: invocation.functionName });
+      if (spec.perAddressLimit === true) enforceAddressRate(current, request.headers);
+      const role = realmRoleOf(spec.auth);
+      // Realm-role routes authenticate the user first, so that a refusal can name who was refused.
+      auth = await resolveAuth(current, request.headers, role === undefined ? spec.auth : "user", {
         allowPinOnFirstUse: spec.pinOnFirstUse === true,
         request: { method: request.method, url: request.url },
-        beforeDeviceWrites: (device) => enforceDeviceRate(services, device.realmId, device.deviceId),
+        beforeDeviceWrites: (device) => enforceDeviceRate(current, device.realmId, device.deviceId),
       });
+      if (role !== undefined && !roleSatisfies(auth.user?.realmRole, role)) {
+        await recordDenied(current, auth, role, { ...request.params }, call);
+        throw forbidden(`Role ${role} required`);
+      }
       const params: Record<string, string> = { ...request.params };
       if (spec.params !== undefined) Object.assign(params, parseInput(spec.params, params, "path"));
       let body: unknown = undefined;
       if (spec.body !== undefined) {
-        const raw = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);
+        const raw = await readJsonBody(request, current.settings.RJ_JSON_BODY_LIMIT_BYTES);
         body = parseInput(spec.body, raw);
       }
-      const response = await spec.handle({
-        request,
-        invocation,
-        params,
-        body: body as S extends z.ZodType ? z.infer<S> : undefined,
-        auth,
-        services,
-        requestId,
-        log,
-      });
+      const typedBody = body as S extends z.ZodType ? z.infer<S> : undefined;
+      const auditNote: AuditNote = {};
+      const response = await spec.handle({ request, invocation, params, body: typedBody, auth, services: current, requestId, log, auditNote });
+      const status = response.status ?? 200;
+      if (spec.audit !== undefined && status < 400) await recordSuccess(current, spec.audit, { params, body: typedBody, auth, status, note: auditNote }, call);
       return withRequestId(response, requestId);
-    } catch (error) {
+    } catch (caught) {
+      const error = await retiredInstead(caught, services, auth);
       const appError = toAppError(error);
       if (appError.status >= 500) log?.log("error", "request.failed", { status: appError.status, ...errorFields(error) });
       else log?.log("info", "request.refused", { status: appError.status, code: appError.code });
@@ -100,8 +136,10 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
   };
   describedHandlers.set(handler, {
     auth: spec.auth,
+    audited: spec.audit !== undefined,
     ...(spec.body === undefined ? {} : { body: spec.body }),
     ...(spec.params === undefined ? {} : { params: spec.params }),
+    ...(spec.response === undefined ? {} : { response: spec.response }),
   });
   return handler;
 }

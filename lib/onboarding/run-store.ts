@@ -127,6 +127,18 @@ export class RunStore {
     return stored === undefined ? undefined : toRecord(realmId, deviceId, stored);
   }
 
+  /** Deletes the device's run record (a retired device); false when it had none. */
+  async remove(realmId: string, deviceId: string): Promise<boolean> {
+    const client = await this.table();
+    try {
+      await client.deleteEntity(partition(realmId), keyPart(deviceId));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
   /** Every run of the realm (current attempts); [] when none. */
   async list(realmId: string): Promise<RunRecord[]> {
     const client = await this.table();

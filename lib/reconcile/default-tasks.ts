@@ -1,6 +1,8 @@
 import { OnboardingRunReconciler } from "../onboarding/reconciler.js";
 import { purgeRealm } from "../realms/realm-purge.js";
 import { abandonedUploadsTask } from "./tasks/abandoned-uploads.js";
+import { auditRetentionTask } from "./tasks/audit-retention.js";
+import { signingKeyRotationTask } from "./tasks/signing-key-rotation.js";
 import { deletedRealmsTask } from "./tasks/deleted-realms.js";
 import { historyPurgeTask } from "./tasks/history-purge.js";
 import { membershipRefreshTask } from "./tasks/membership-refresh.js";
@@ -21,4 +23,6 @@ export const reconcileTasks: readonly ReconcileTask[] = [
   historyPurgeTask,
   abandonedUploadsTask,
   deletedRealmsTask(purgeRealm),
+  auditRetentionTask,
+  signingKeyRotationTask,
 ];

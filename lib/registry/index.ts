@@ -1,6 +1,8 @@
 import { adminConfigRoutes } from "../api/admin-config-routes.js";
 import { adminDeviceRoutes } from "../api/admin-device-routes.js";
 import { adminDeviceTrustRoutes } from "../api/admin-device-trust-routes.js";
+import { adminDeviceActionRoutes } from "../api/admin-device-action-routes.js";
+import { auditRoutes } from "../api/audit-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
 import { adminUploadRoutes } from "../api/admin-upload-routes.js";
@@ -26,6 +28,8 @@ const routes: HttpFunctionEntry[] = [
   ...adminConfigRoutes,
   ...adminDeviceRoutes,
   ...adminDeviceTrustRoutes,
+  ...adminDeviceActionRoutes,
+  ...auditRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
   ...adminUploadRoutes,

@@ -63,13 +63,23 @@ export class RealmKeyRing implements CurrentSignerSource {
     return { keys: await Promise.all(signers.reverse().map((s) => s.publicJwk())) };
   }
 
+  /** When the realm's current key was created (ms); undefined when the realm has no key yet. Reads the store, not the cache. */
+  async currentKeyCreatedAt(realmId: string): Promise<number | undefined> {
+    assertRealmId(realmId);
+    const stored = await this.options.store.get(realmId);
+    return stored === undefined ? undefined : currentKey(stored.keys)?.createdAt;
+  }
+
   /** Makes a new key current and retires the previous one (still published until the overlap ends); returns the new signer. */
   async rotate(realmId: string): Promise<Signer> {
     assertRealmId(realmId);
     const version = await this.options.keys.createKey(realmId);
     await this.write(realmId, (keys) => {
       const now = this.options.clock.now();
-      const retired = keys.map((k) => (k.retiredAt === undefined ? { ...k, retiredAt: now } : k));
+      // Keys past their overlap are no longer published: dropping them keeps the ring's row small however often it rotates.
+      const retired = keys
+        .filter((k) => k.retiredAt === undefined || now < k.retiredAt + this.options.overlapMs)
+        .map((k) => (k.retiredAt === undefined ? { ...k, retiredAt: now } : k));
       return [...retired, { version, createdAt: now }];
     });
     return this.options.keys.openSigner(realmId, version);

@@ -24,6 +24,8 @@ export const APP_TABLES = [
   "RecoveryKeys",
   "Reconcile",
   "UploadSessions",
+  "RetiredDevices",
+  "Audit",
 ] as const;
 
 /**

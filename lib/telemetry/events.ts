@@ -23,6 +23,8 @@ export const TELEMETRY_EVENTS = {
     "purgedRealms",
     "recomputedConfigs",
     "expiredUploads",
+    "purgedAuditEntries",
+    "rotatedSigningKeys",
     "durationMs",
     "budgetExhausted",
     "failedTasks",

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDeviceAssertion } from "../../lib/auth/device-assertion-client.js";
-import { ADMIN_ROLE, AGENT_SCOPE, OPERATOR_ROLE } from "../../lib/auth/principals.js";
+import { AGENT_SCOPE, OPERATOR_ROLE, REALM_ROLE_CLAIMS, type RealmRole } from "../../lib/auth/principals.js";
 import { resolveUser } from "../../lib/cli/dev-identity.js";
 import type { RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { DEV_OPERATOR_TENANT_ID } from "../../lib/localhost/dev-operator.js";
@@ -18,19 +18,20 @@ function dev(host: RunningLocalHost): NonNullable<RunningLocalHost["services"]["
   return tools;
 }
 
-/** A user token from the host's dev identity provider (a demo user by UPN, or the realm's first). */
+/** A user token from the host's dev identity provider (a demo user by UPN, or the realm's first); `admin` is `role: "admin"`. */
 export async function userToken(
   host: RunningLocalHost,
   tenantId: string,
-  options: { upn?: string; admin?: boolean; operator?: boolean; scp?: string; issuedAtMs?: number } = {},
+  options: { upn?: string; admin?: boolean; role?: RealmRole; operator?: boolean; scp?: string; issuedAtMs?: number } = {},
 ): Promise<string> {
   const user = resolveUser(tenantId, options.upn);
+  const role = options.role ?? (options.admin === true ? "admin" : undefined);
   return await dev(host).idp.mintAccessToken({
     tenantId,
     oid: user.oid,
     upn: user.upn,
     name: user.name,
-    roles: [...(options.admin === true ? [ADMIN_ROLE] : []), ...(options.operator === true ? [OPERATOR_ROLE] : [])],
+    roles: [...(role === undefined ? [] : [REALM_ROLE_CLAIMS[role]]), ...(options.operator === true ? [OPERATOR_ROLE] : [])],
     scp: options.scp ?? AGENT_SCOPE,
     ...(options.issuedAtMs === undefined ? {} : { issuedAtMs: options.issuedAtMs }),
     audience: host.services.audiences[0] ?? "",
