@@ -47,6 +47,7 @@ describe("a fleet through a storage outage", () => {
     await azurite.stop();
     await new Promise((r) => setTimeout(r, 3_000));
     azurite = await startAzurite({ location, ports });
+    const storageBack = new Date().toISOString();
 
     const summary = await fleet;
     expect(summary.byStatus.succeeded).toBe(4);
@@ -54,11 +55,14 @@ describe("a fleet through a storage outage", () => {
 
     for (const result of summary.results) {
       const device = await running.services.devices.get(CONTOSO_TENANT_ID, result.deviceId);
-      const kept = (await running.services.devices.listReports(CONTOSO_TENANT_ID, result.deviceId)).map((r) => r.sequence);
+      const reports = await running.services.devices.listReports(CONTOSO_TENANT_ID, result.deviceId);
+      const kept = reports.map((r) => r.sequence);
       // Newest first and without a gap: no report the back-end acknowledged was lost in the outage.
       expect(kept[0]).toBe(device?.lastSequence);
       expect(kept).toEqual(kept.map((_, i) => (kept[0] ?? 0) - i));
-      expect(device?.lastSequence ?? 0).toBeGreaterThanOrEqual(8);
+      // Reporting went on once storage was back (judged by order of events, not by how many fit in a window).
+      expect(reports[0]?.receivedAt ?? "").toBeTruthy();
+      expect((reports[0]?.receivedAt ?? "") > storageBack).toBe(true);
     }
-  });
+  }, 90_000);
 });
