@@ -3,6 +3,12 @@ import { z } from "zod";
 /** The value of AzureWebJobsStorage that means "the local host starts its own Azurite". */
 export const EMBEDDED_STORAGE = "UseDevelopmentStorage=true";
 
+/** FUNCTIONS_REQUEST_BODY_SIZE_LIMIT's default under the Functions host: 100 MB. */
+const REQUEST_BODY_LIMIT_DEFAULT = 104_857_600;
+
+/** Body limits of the app that can never exceed the host's: a larger explicit value is refused, a default follows it down. */
+const BODY_LIMITS = ["RJ_UPLOAD_LIMIT_BYTES", "RJ_JSON_BODY_LIMIT_BYTES"] as const;
+
 const bool = z
   .enum(["true", "false", "1", "0"])
   .transform((v) => v === "true" || v === "1");
@@ -40,7 +46,10 @@ export const settingsSchema = z.object({
   RJ_REALM_CACHE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
   RJ_DATA_DIR: z.string().min(1).default(".data"),
   RJ_PUBLIC_BASE_URL: url.optional(),
-  RJ_UPLOAD_LIMIT_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),
+  /** The Functions host's own request-body cap (its setting, 100 MB by default); the local host enforces it too. */
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: positiveInt.default(REQUEST_BODY_LIMIT_DEFAULT),
+  /** At most FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (parseSettings refuses more; unset, it follows that limit). */
+  RJ_UPLOAD_LIMIT_BYTES: positiveInt.default(REQUEST_BODY_LIMIT_DEFAULT),
   // Upload sessions never pass bytes through a function: Intune's own ceiling (30 GiB) is the default.
   RJ_SESSION_UPLOAD_LIMIT_BYTES: positiveInt.default(30 * 1024 * 1024 * 1024),
   RJ_JSON_BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
@@ -95,6 +104,17 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     throw new SettingsError(`Invalid settings: ${problems.join("; ")}`, names);
   }
   const settings = result.data;
+  const hostLimit = settings.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT;
+  for (const key of BODY_LIMITS) {
+    if (settings[key] <= hostLimit) continue;
+    if (input[key] !== undefined) {
+      throw new SettingsError(
+        `Invalid settings: ${key}: exceeds FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, the largest request body the Functions host accepts`,
+        [key],
+      );
+    }
+    settings[key] = hostLimit;
+  }
   if (settings.AzureWebJobsStorage === undefined && settings.AzureWebJobsStorage__accountName === undefined) {
     throw new SettingsError(
       "Invalid settings: AzureWebJobsStorage: set a connection string, or AzureWebJobsStorage__accountName for identity-based access",

@@ -11,6 +11,7 @@ import { requestIdFrom } from "../http/request-id.js";
 import type { Router } from "../http/router.js";
 import { errorFields } from "../telemetry/logger.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
+import { bodyTooLarge, declaresTooLarge, discardRest, limitedBody, type LimitedBody } from "./body-limit.js";
 
 /** The library's constructor also takes a native fetch Request, which lets the body stay a stream. */
 type StreamingRequestInit = HttpRequestInit & { nativeRequest: Request };
@@ -75,11 +76,14 @@ function problemInit(error: AppError, requestId: string): ReturnType<typeof prob
 /** Serves the registry's HTTP functions on node:http, with @azure/functions' own request and context types. */
 export function startHttpHost(options: HttpHostOptions): Promise<Server> {
   const { router, services } = options;
+  const bodyLimit = services.settings.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT;
   const server = createServer((req, res) => {
     void (async () => {
       const method = (req.method ?? "GET").toUpperCase();
       const requestId = requestIdFrom(req.headers["x-request-id"] === undefined ? null : String(req.headers["x-request-id"]));
+      let body: LimitedBody | undefined;
       try {
+        if (declaresTooLarge(req, bodyLimit)) throw bodyTooLarge(bodyLimit);
         let url: URL;
         try {
           // Like the Functions host, the request URL names the host the client addressed (device assertions' htu is checked against it).
@@ -94,10 +98,11 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         }
         const { value: entry, params } = result.match;
         const hasBody = method !== "GET" && method !== "HEAD";
+        body = hasBody ? limitedBody(req, bodyLimit) : undefined;
         const nativeRequest = new Request(url, {
           method,
           headers: withForwardedFor(headersOf(req), req.socket.remoteAddress),
-          ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+          ...(body !== undefined ? { body: body.stream, duplex: "half" } : {}),
         });
         const init: StreamingRequestInit = { nativeRequest, params };
         const request = new HttpRequest(init);
@@ -107,20 +112,23 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
           logHandler: (level, ...args) => services.log.log(level === "error" ? "error" : level === "warning" ? "warn" : "debug", "function.log", { function: entry.name, message: args.map(String).join(" ") }),
         });
         const response = await withServices(services, () => entry.handler(request, invocation));
+        // Past the limit the host answers 413, whatever the handler made of its body's error.
+        if (body?.exceeded() === true) throw bodyTooLarge(bodyLimit);
         // A body the handler left unread (a refusal before reading it) makes the connection unusable.
         if (hasBody && !req.complete) res.setHeader("connection", "close");
         await writeResponse(res, response, method);
-        if (hasBody && !req.complete) req.resume();
+        discardRest(req, false, bodyLimit);
       } catch (error) {
-        const appError = error instanceof AppError ? error : new AppError("internal", "An unexpected error occurred");
-        if (!(error instanceof AppError)) services.log.log("error", "host.failed", errorFields(error));
+        const overLimit = body?.exceeded() === true || (error instanceof AppError && error.kind === "too-large" && declaresTooLarge(req, bodyLimit));
+        const appError = overLimit ? bodyTooLarge(bodyLimit) : error instanceof AppError ? error : new AppError("internal", "An unexpected error occurred");
+        if (!(error instanceof AppError) && !overLimit) services.log.log("error", "host.failed", errorFields(error));
         if (res.headersSent) {
           res.destroy();
           return;
         }
         if (!req.complete) res.setHeader("connection", "close");
         await writeResponse(res, problemInit(appError, requestId), method).catch(() => res.destroy());
-        if (!req.complete) req.resume();
+        discardRest(req, overLimit, bodyLimit);
       }
     })();
   });

@@ -46,6 +46,14 @@ export const FIGURE_SLOTS: readonly FigureSlot[] = [
     label: "[slot] Durable replay cost",
     pending: "durable replay cost per step at 10, 50, 100, 200 steps of history",
   },
+  {
+    // Cold start: import time of package.json main (what the worker loads) against a one-function app.
+    id: "cold-start",
+    file: "cold-start",
+    needsHost: false,
+    label: "[slot] Cold start import",
+    pending: "import time of dist/functions/*.js and of a one-function @azure/functions app, median, ratio",
+  },
 ];
 
 /** The slot module's URL (compiled .js under dist, or the .ts source under vitest); undefined when the slot is empty. */

@@ -38,7 +38,8 @@ async function startChildHost(dataDir: string, storage: string): Promise<ChildHo
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir, "--dev-identity"], {
     cwd: dataDir,
-    env: { ...process.env, AzureWebJobsStorage: storage },
+    // The figure is about memory while streaming a large package, so the host's 100 MB body limit is raised here.
+    env: { ...process.env, AzureWebJobsStorage: storage, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(4 * 1024 * MIB), RJ_UPLOAD_LIMIT_BYTES: String(4 * 1024 * MIB) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -146,6 +146,14 @@ describe("the built entry points under the Functions host's rules", () => {
     for (const [method, path] of UNKNOWN_PATHS) expect(reached(method, path), `${method} ${path}`).toBe(NOT_FOUND_FUNCTION);
   });
 
+  it("when durable functions are registered without loading durable-functions, then their bindings are the ones it would declare", () => {
+    const byName = new Map(functions.map((f) => [f.name, Object.values(f.bindings).map((b) => b.type)]));
+    for (const o of registry.orchestrators) expect(byName.get(o.name), o.name).toContain("orchestrationTrigger");
+    for (const a of registry.activities) expect(byName.get(a.name), a.name).toContain("activityTrigger");
+    for (const e of [...registry.http, ...registry.timers].filter((x) => x.durableClient === true)) expect(byName.get(e.name), e.name).toContain("durableClient");
+    for (const t of registry.timers) expect(byName.get(t.name), t.name).toContain("timerTrigger");
+  });
+
   it("when the dev routes exist on the local host, then none is registered with the Functions host", () => {
     expect(functions.filter((f) => /^dev/i.test(f.name) || (httpTrigger(f)?.route ?? "").toLowerCase().startsWith("api/dev/"))).toEqual([]);
     const doc = openApiDocument(registry.http, "test") as { paths: Record<string, unknown> };

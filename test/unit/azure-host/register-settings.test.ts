@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { HttpRequest, InvocationContext } from "../../../lib/registry/azure-functions.js";
 import { registry } from "../../../lib/registry/index.js";
 
-// The Azure registration path itself: register.ts checks settings when the worker imports it (module load),
-// so the environment is broken first and the module imported afterwards (this file's own module graph).
+// The Azure registration path itself: the function code (handlers.ts, which register.ts loads on the first
+// invocation) checks settings as it loads, so the environment is broken first and the module imported afterwards.
 const SECRET = "broken-value-never-logged";
 
 describe("the Functions host entry points with a bad setting", () => {
@@ -12,7 +12,7 @@ describe("the Functions host entry points with a bad setting", () => {
     vi.restoreAllMocks();
   });
 
-  it("when register.ts loads, then it logs the setting once by name, and the handler it gives app.http answers 503 configuration-invalid", async () => {
+  it("when the function code loads, then it logs the setting once by name, and the HTTP handler answers 503 configuration-invalid", async () => {
     vi.stubEnv("AzureWebJobsStorage", "UseDevelopmentStorage=true");
     vi.stubEnv("RJ_GRAPH_TIMEOUT_MS", `-5${SECRET}`);
     const written: string[] = [];
@@ -20,14 +20,14 @@ describe("the Functions host entry points with a bad setting", () => {
       written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
       return true;
     });
-    const { httpHandlerFor } = await import("../../../lib/azure-host/register.js");
+    const { httpHandler } = await import("../../../lib/azure-host/handlers.js");
     const lines = written.join("").split("\n").filter((l) => l.includes("settings.invalid"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("RJ_GRAPH_TIMEOUT_MS");
     expect(written.join("")).not.toContain(SECRET);
 
     const health = registry.http.find((e) => e.name === "health") ?? registry.http[0]!;
-    const response = await httpHandlerFor(health)(new HttpRequest({ method: "GET", url: "http://localhost/api/health" }), new InvocationContext());
+    const response = await httpHandler(health.name)(new HttpRequest({ method: "GET", url: "http://localhost/api/health" }), new InvocationContext());
     expect(response.status).toBe(503);
     const headers = new Headers(response.headers as Record<string, string>);
     expect(headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
