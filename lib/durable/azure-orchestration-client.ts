@@ -8,6 +8,9 @@ const FINISHED: readonly string[] = ["Completed", "Failed", "Terminated", "Cance
 // The Durable client signals an unknown instance only through its error text.
 const isMissing = (e: unknown): boolean => e instanceof Error && (/HTTP 404/.test(e.message) || /^No instance with ID/.test(e.message));
 
+// A start under an id whose instance is running answers 409 Conflict; the client reports it only in its error text.
+const isConflict = (e: unknown): boolean => e instanceof Error && /unexpected status code: 409\b/.test(e.message);
+
 const toStatus = (s: DurableOrchestrationStatus): OrchestrationStatus => ({
   instanceId: s.instanceId,
   name: s.name,
@@ -31,7 +34,13 @@ export class AzureOrchestrationClient implements OrchestrationClient {
   async startNew(name: string, instanceId: string, input: unknown): Promise<"started" | "exists"> {
     const existing = await this.getStatus(instanceId);
     if (existing !== undefined && !FINISHED.includes(existing.runtimeStatus)) return "exists";
-    await this.client.startNew(name, { instanceId, input });
+    try {
+      await this.client.startNew(name, { instanceId, input });
+    } catch (e) {
+      // Another caller started the same instance between our look and our start.
+      if (isConflict(e)) return "exists";
+      throw e;
+    }
     return "started";
   }
 

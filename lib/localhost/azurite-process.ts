@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { mkdirSync } from "node:fs";
+import { readEnvironment } from "../config/environment.js";
 import { freePort } from "./free-port.js";
 
 /** Azurite's published development account (not a secret). */
@@ -20,6 +21,8 @@ export interface AzuriteOptions {
   location?: string;
   /** Reuse these ports (a restart after an outage); fresh free ports otherwise. */
   ports?: AzuritePorts;
+  /** Serve HTTPS with this PEM certificate and key, and accept OAuth bearer tokens ("--oauth basic", which needs HTTPS). */
+  oauthTls?: { certPath: string; keyPath: string };
 }
 
 export interface RunningAzurite {
@@ -66,13 +69,16 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     "--queueHost", "127.0.0.1", "--queuePort", String(ports.queue),
     "--tableHost", "127.0.0.1", "--tablePort", String(ports.table),
   ];
+  if (options.oauthTls !== undefined) args.push("--oauth", "basic", "--cert", options.oauthTls.certPath, "--key", options.oauthTls.keyPath);
   if (options.location === undefined) {
     args.push("--inMemoryPersistence");
   } else {
     mkdirSync(options.location, { recursive: true });
     args.push("--location", options.location);
   }
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  // With HTTPS, Azurite reads copy sources (SAS URLs) from itself, so it must trust its own certificate.
+  const env = options.oauthTls === undefined ? undefined : { ...readEnvironment(), NODE_EXTRA_CA_CERTS: options.oauthTls.certPath };
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], ...(env === undefined ? {} : { env }) });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     if (stderr.length < 4096) stderr += chunk.toString();

@@ -254,7 +254,8 @@ function mgf1(seed: Buffer, length: number): Buffer {
   return Buffer.concat(blocks).subarray(0, length);
 }
 
-async function selfSignedCertificate(): Promise<{ keyPem: string; certPem: string }> {
+/** A self-signed ECDSA certificate for localhost and 127.0.0.1, valid for a day (test HTTPS servers). */
+export async function selfSignedCertificate(): Promise<{ keyPem: string; certPem: string }> {
   const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
   const now = Date.now();

@@ -4,6 +4,12 @@ import { registry } from "../../../lib/registry/index.js";
 
 // The Azure registration path itself: the function code (handlers.ts, which register.ts loads on the first
 // invocation) checks settings as it loads, so the environment is broken first and the module imported afterwards.
+/** The body a guard answers: always a JSON string. */
+function bodyText(body: unknown): string {
+  if (typeof body !== "string") throw new Error("expected a string body");
+  return body;
+}
+
 const SECRET = "broken-value-never-logged";
 
 describe("the Functions host entry points with a bad setting", () => {
@@ -29,9 +35,9 @@ describe("the Functions host entry points with a bad setting", () => {
     const health = registry.http.find((e) => e.name === "health") ?? registry.http[0]!;
     const response = await httpHandler(health.name)(new HttpRequest({ method: "GET", url: "http://localhost/api/health" }), new InvocationContext());
     expect(response.status).toBe(503);
-    const headers = new Headers(response.headers as Record<string, string>);
+    const headers = new Headers(response.headers);
     expect(headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
-    expect((JSON.parse(String(response.body)) as { type: string }).type).toMatch(/\/configuration-invalid$/);
+    expect((JSON.parse(bodyText(response.body)) as { type: string }).type).toMatch(/\/configuration-invalid$/);
     expect(written.join("").split("\n").filter((l) => l.includes("settings.invalid"))).toHaveLength(1);
   });
 });

@@ -23,6 +23,12 @@ function recordingLogger(): Logger & { lines: Line[] } {
   return logger;
 }
 
+/** The body a guard answers: always a JSON string. */
+function bodyText(body: unknown): string {
+  if (typeof body !== "string") throw new Error("expected a string body");
+  return body;
+}
+
 const SECRET = "s3cr3t-value-that-must-not-be-logged";
 // No storage at all, and a malformed URL whose text must never reach the log.
 const broken = { RJ_PUBLIC_BASE_URL: `not a url ${SECRET}`, RJ_DEV_IDENTITY_PROVIDER: SECRET };
@@ -53,13 +59,13 @@ describe("settings under the Functions host", () => {
       const request = new HttpRequest({ method: "GET", url, headers: { "x-request-id": "req-12345678" } });
       const response = await guarded(request, new InvocationContext());
       expect(response.status).toBe(503);
-      const headers = new Headers(response.headers as Record<string, string>);
+      const headers = new Headers(response.headers);
       expect(headers.get("content-type")).toBe("application/problem+json");
       expect(headers.get("x-request-id")).toBe("req-12345678");
-      const body = JSON.parse(String(response.body)) as { type: string; status: number };
+      const body = JSON.parse(bodyText(response.body)) as { type: string; status: number };
       expect(body.type.endsWith("/configuration-invalid")).toBe(true);
       expect(body.status).toBe(503);
-      expect(String(response.body)).not.toContain(SECRET);
+      expect(bodyText(response.body)).not.toContain(SECRET);
     }
   });
 
