@@ -2,7 +2,7 @@ import type { TableClient } from "@azure/data-tables";
 import { AppError } from "../core/errors.js";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
 import { isConflict, isNotFound, isPreconditionFailed } from "../storage/rest-error.js";
-import { formatPolicyScope, policyDocumentSchema, type PolicyDocument, type PolicyScope } from "./policy.js";
+import { formatPolicyScope, storedPolicyDocument, type PolicyDocument, type PolicyScope } from "./policy.js";
 
 interface PolicyEntity {
   document: string;
@@ -26,7 +26,7 @@ export class PolicyRepository {
     const rowKey = keyPart(formatPolicyScope(scope));
     try {
       const e = await client.getEntity<PolicyEntity>(realmKey(realmId, "policies"), rowKey);
-      return { scope: formatPolicyScope(scope), document: policyDocumentSchema.parse(JSON.parse(e.document)), etag: e.etag, updatedAt: e.updatedAt };
+      return { scope: formatPolicyScope(scope), document: storedPolicyDocument(JSON.parse(e.document)), etag: e.etag, updatedAt: e.updatedAt };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -41,7 +41,7 @@ export class PolicyRepository {
     for await (const e of client.listEntities<PolicyEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` } })) {
       out.push({
         scope: decodeURIComponent(e.rowKey ?? ""),
-        document: policyDocumentSchema.parse(JSON.parse(e.document)),
+        document: storedPolicyDocument(JSON.parse(e.document)),
         etag: e.etag,
         updatedAt: e.updatedAt,
       });
