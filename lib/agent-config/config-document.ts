@@ -56,7 +56,8 @@ export function buildConfigDocument(input: ConfigInput): ConfigDocument {
       ? { deliveryOptimization: { downloadMode: 2 as const, ...(device.doGroupId ? { groupId: device.doGroupId } : {}) } }
       : {}),
     reportIntervalSeconds: policy.reportIntervalSeconds,
-    noGraph: input.realmNoGraph || policy.noGraph,
+    // The realm's directory mode alone decides where BitLocker keys go; no policy can flip it.
+    noGraph: input.realmNoGraph,
     acceptLegacyHashes: policy.acceptLegacyHashes,
     ...(policy.legacyAuthProvider !== null ? { legacyAuthProvider: policy.legacyAuthProvider } : {}),
     ...(policy.bitlockerEnabled && !bitlocker ? { bitlockerSkippedReason: "virtual-machine" as const } : {}),

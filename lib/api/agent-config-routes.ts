@@ -101,6 +101,7 @@ const state: HttpFunctionEntry = {
   handler: endpoint({
     auth: "device",
     body: stateReportSchema,
+    unknownFields: "ignore",
     async handle({ services, auth, body }) {
       const device = auth.device;
       if (device === undefined) throw new AppError("unauthorized", "Device assertion required");

@@ -44,6 +44,7 @@ const stepResult: HttpFunctionEntry = {
   handler: endpoint({
     auth: "device",
     body: stepResultBodySchema,
+    unknownFields: "ignore",
     async handle({ services, auth, params, body, invocation }) {
       const result = await acceptStepResult(services, services.orchestrations(invocation), {
         realmId: auth.realmId,

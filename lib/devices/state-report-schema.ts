@@ -4,7 +4,10 @@ import type { StateReport } from "./device.js";
 const securityState = z.enum(["ok", "failed", "unknown"]);
 const macAddress = z.string().regex(/^([0-9A-Fa-f]{2}[:-]?){5}[0-9A-Fa-f]{2}$/, "a MAC address like 00:11:22:33:44:55");
 
-/** The body of POST /state (API.md), allow-listed: unknown fields are refused, sizes bounded. */
+/**
+ * The body of POST /state (API.md), allow-listed, sizes bounded. The objects are strict so that unknown fields are
+ * found: the route reads tolerantly (a newer agent's fields are dropped and counted, never refused or stored).
+ */
 export const stateReportSchema = z
   .object({
     sequence: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),

@@ -14,7 +14,9 @@ import { problemResponse, toAppError } from "./problem.js";
 import { enforceAddressRate, enforceDeviceRate } from "./rate-limit.js";
 import { requestIdFrom } from "./request-id.js";
 import { resolveAuth, type AuthContext } from "./resolve-auth.js";
+import { parseTolerantInput } from "./tolerant-input.js";
 import { parseInput } from "./validation.js";
+import { unknownFieldTallyFor } from "../telemetry/unknown-field-tally.js";
 
 export interface EndpointContext<B> {
   request: HttpRequest;
@@ -37,6 +39,11 @@ export interface EndpointSpec<S extends z.ZodType | undefined> {
   perAddressLimit?: boolean;
   /** Schema of the path parameters (an object of strings); a mismatch is 400 and it is described in OpenAPI. */
   params?: z.ZodObject<Record<string, z.ZodType>>;
+  /**
+   * "ignore" on agent-facing bodies: unknown fields (a newer agent's) are dropped, never stored, and counted
+   * in telemetry instead of refused. Admin bodies keep the default: refused.
+   */
+  unknownFields?: "refuse" | "ignore";
   /** Schema of a JSON body; omit for routes without one (or that stream their body themselves). */
   body?: S;
   /** Schema of the JSON answer of success, for the OpenAPI document (not enforced at run time). */
@@ -118,7 +125,13 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       let body: unknown = undefined;
       if (spec.body !== undefined) {
         const raw = await readJsonBody(request, current.settings.RJ_JSON_BODY_LIMIT_BYTES);
-        body = parseInput(spec.body, raw);
+        if (spec.unknownFields === "ignore") {
+          const parsed = parseTolerantInput(spec.body, raw);
+          body = parsed.value;
+          unknownFieldTallyFor(current.telemetry, current.clock).record(invocation.functionName, parsed.ignored);
+        } else {
+          body = parseInput(spec.body, raw);
+        }
       }
       const typedBody = body as S extends z.ZodType ? z.infer<S> : undefined;
       const auditNote: AuditNote = {};

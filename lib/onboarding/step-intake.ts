@@ -1,6 +1,7 @@
 import type { AppServices } from "../app/services.js";
 import { AppError, conflict, notFound } from "../core/errors.js";
 import type { OrchestrationClient } from "../durable/orchestration-client.js";
+import { unknownFieldTallyFor } from "../telemetry/unknown-field-tally.js";
 import { stepEventName } from "./names.js";
 import type { RunRecord } from "./run-store.js";
 import { parseStepData, resultHash, type StepResultBody } from "./step-result-schema.js";
@@ -18,7 +19,7 @@ export interface StepAnswerInput {
   body: StepResultBody;
 }
 
-type IntakeDeps = Pick<AppServices, "tables" | "clock" | "keyWrapper" | "telemetry">;
+type IntakeDeps = Pick<AppServices, "tables" | "clock" | "keyWrapper" | "telemetry" | "realms">;
 
 /** Writes the answer to the device's history right after the step's publication (idempotent: same row each time). */
 async function recordAnswer(deps: IntakeDeps, stores: OnboardingStores, run: RunRecord, step: PublishedStep, event: StepEvent): Promise<void> {
@@ -46,7 +47,7 @@ async function recordAnswer(deps: IntakeDeps, stores: OnboardingStores, run: Run
  * (wrapped at once, the clear key dropped), and builds the secret-free event for the orchestrator.
  */
 async function eventFor(deps: IntakeDeps, stores: OnboardingStores, run: RunRecord, step: PublishedStep, input: StepAnswerInput, escrow: boolean): Promise<StepEvent> {
-  const parsed = parseStepData(step.kind, input.body);
+  const parsed = parseStepData(step.kind, input.body, (ignored) => unknownFieldTallyFor(deps.telemetry, deps.clock).record("agentOnboardingStepResult", ignored));
   if (USER_STEP_KINDS.includes(step.kind) && input.userId === undefined) {
     throw new AppError("unauthorized", "This step needs the signed-in user's token", { code: "user-required" });
   }
@@ -65,6 +66,14 @@ async function eventFor(deps: IntakeDeps, stores: OnboardingStores, run: RunReco
     return data === undefined || Object.keys(data).length === 0 ? base : { ...base, data };
   }
   const d = parsed.data;
+  // Where the key goes follows the realm's directory mode (set by the operator), never the device's or a policy's say.
+  const backendEscrow = (await deps.realms.get(run.realmId))?.noGraph === true;
+  if (!backendEscrow && d?.recoveryKey !== undefined) {
+    throw new AppError("validation", "This realm escrows BitLocker recovery keys to Entra ID; the back-end does not take them", { code: "escrow-to-entra" });
+  }
+  if (backendEscrow && input.body.outcome === "succeeded" && d?.recoveryKey === undefined) {
+    throw new AppError("validation", "This realm has no Graph: send the recovery key for escrow to the back-end", { code: "escrow-to-backend" });
+  }
   if (d === undefined) return base;
   const notJoined = d.recoveryKey !== undefined;
   if (d.recoveryKey !== undefined && escrow && input.body.outcome === "succeeded") {

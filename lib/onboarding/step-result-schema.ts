@@ -1,13 +1,17 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { z } from "zod";
+import { parseTolerantInput } from "../http/tolerant-input.js";
 import { parseInput } from "../http/validation.js";
 import type { StepKind } from "./steps.js";
 
 const DETAIL_MAX = 500;
 const printable = /^[^\p{Cc}]*$/u;
 
-/** The body of POST /onboarding/{runId}/steps/{stepId}: unknown fields refused, detail bounded; data is checked per step kind. */
+/**
+ * The body of POST /onboarding/{runId}/steps/{stepId}, detail bounded; data is checked per step kind. The objects are
+ * strict so that unknown fields are found: the route reads tolerantly (they are dropped and counted, never refused).
+ */
 export const stepResultBodySchema = z
   .object({
     outcome: z.enum(["succeeded", "failed"]),
@@ -46,19 +50,32 @@ const requiredOnSuccess: Partial<Record<StepKind, true>> = { bitlocker: true, re
 
 export type StepData = { kind: "bitlocker"; data: BitlockerData | undefined } | { kind: Exclude<StepKind, "bitlocker">; data: Record<string, string> | undefined };
 
-/** Validates the data of a result for a step kind; throws AppError validation (values never echoed). */
-export function parseStepData(kind: StepKind, body: StepResultBody): StepData {
+/**
+ * Validates the data of a result for a step kind, dropping fields it does not know (a newer agent's; reported to
+ * `onIgnored` as "data.<field>"); throws AppError validation (values never echoed).
+ */
+export function parseStepData(kind: StepKind, body: StepResultBody, onIgnored: (paths: string[]) => void = () => undefined): StepData {
   if (body.data === undefined) {
     if (body.outcome === "succeeded" && requiredOnSuccess[kind] === true) parseInput(dataSchemas[kind], {}, "data");
     return { kind, data: undefined };
   }
-  if (kind === "bitlocker") return { kind, data: parseInput(dataSchemas.bitlocker, body.data, "data") };
-  return { kind, data: parseInput(dataSchemas[kind], body.data, "data") };
+  if (kind === "bitlocker") {
+    const parsed = parseTolerantInput(dataSchemas.bitlocker, body.data, "data");
+    onIgnored(parsed.ignored.map((p) => `data.${p}`));
+    return { kind, data: parsed.value };
+  }
+  const parsed = parseTolerantInput(dataSchemas[kind], body.data, "data");
+  onIgnored(parsed.ignored.map((p) => `data.${p}`));
+  return { kind, data: parsed.value };
 }
 
-/** The fingerprint of a result: equal for an identical repeat. The recovery key never enters it. */
+// Every data field any step kind knows: fields beyond these are ignored, so they must not make a repeat "different".
+const KNOWN_DATA_FIELDS: ReadonlySet<string> = new Set(Object.values(dataSchemas).flatMap((schema) => Object.keys(schema.shape)));
+
+/** The fingerprint of a result: equal for an identical repeat (unknown data fields aside). The recovery key never enters it. */
 export function resultHash(body: StepResultBody): string {
-  const { recoveryKey: _secret, ...data } = body.data ?? {};
+  const known = Object.entries(body.data ?? {}).filter(([name]) => KNOWN_DATA_FIELDS.has(name));
+  const { recoveryKey: _secret, ...data } = Object.fromEntries(known);
   const canonical = canonicalize({ outcome: body.outcome, detail: body.detail ?? null, data }) ?? "";
   return createHash("sha256").update(canonical).digest("hex");
 }

@@ -4,7 +4,7 @@ import { AppError } from "../core/errors.js";
 import { GenerationKeyedCache } from "../storage/generation-keyed-cache.js";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
 import { isConflict, isNotFound, isPreconditionFailed } from "../storage/rest-error.js";
-import { formatPolicyScope, policyDocumentSchema, type PolicyDocument, type PolicyScope } from "./policy.js";
+import { formatPolicyScope, storedPolicyDocument, type PolicyDocument, type PolicyScope } from "./policy.js";
 
 interface PolicyEntity {
   document: string;
@@ -66,7 +66,7 @@ export class PolicyRepository {
     const rowKey = keyPart(formatPolicyScope(scope));
     try {
       const e = await client.getEntity<PolicyEntity>(realmKey(realmId, "policies"), rowKey);
-      return { scope: formatPolicyScope(scope), document: policyDocumentSchema.parse(JSON.parse(e.document)), etag: e.etag, updatedAt: e.updatedAt };
+      return { scope: formatPolicyScope(scope), document: storedPolicyDocument(JSON.parse(e.document)), etag: e.etag, updatedAt: e.updatedAt };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -81,7 +81,7 @@ export class PolicyRepository {
     for await (const e of client.listEntities<PolicyEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` } })) {
       out.push({
         scope: decodeURIComponent(e.rowKey ?? ""),
-        document: policyDocumentSchema.parse(JSON.parse(e.document)),
+        document: storedPolicyDocument(JSON.parse(e.document)),
         etag: e.etag,
         updatedAt: e.updatedAt,
       });

@@ -21,7 +21,8 @@ export const policyDocumentSchema = z
     releaseChannel,
     deliveryOptimization: z.object({ enabled: z.boolean() }).strict(),
     reportIntervalSeconds: z.number().int().min(60).max(86_400),
-    noGraph: z.boolean(),
+    /** Retired: which escrow a realm uses follows the realm's directory mode, set by the operator, never a policy. */
+    noGraph: z.never({ error: "noGraph follows the realm's directory mode, which the operator sets; a policy cannot set it" }),
     acceptLegacyHashes: z.boolean(),
     /** Names the legacy Active Directory authentication provider; its presence adds the second-identity step. */
     legacyAuthProvider: z.string().trim().min(1).max(256).nullable(),
@@ -32,6 +33,15 @@ export const policyDocumentSchema = z
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 
+/** A policy as stored; documents written before noGraph was retired lose it (it never decides anything now). */
+export function storedPolicyDocument(raw: unknown): PolicyDocument {
+  if (typeof raw === "object" && raw !== null && "noGraph" in raw) {
+    const { noGraph: _retired, ...rest } = raw as Record<string, unknown>;
+    return policyDocumentSchema.parse(rest);
+  }
+  return policyDocumentSchema.parse(raw);
+}
+
 /** The merged policy that applies to one device (and its user). */
 export interface EffectivePolicy {
   bitlockerEnabled: boolean;
@@ -41,7 +51,6 @@ export interface EffectivePolicy {
   releaseChannel: ReleaseChannel;
   deliveryOptimization: { enabled: boolean };
   reportIntervalSeconds: number;
-  noGraph: boolean;
   acceptLegacyHashes: boolean;
   legacyAuthProvider: string | null;
 }
@@ -55,7 +64,6 @@ export const BUILT_IN_DEFAULTS: EffectivePolicy = {
   releaseChannel: "stable",
   deliveryOptimization: { enabled: false },
   reportIntervalSeconds: 900,
-  noGraph: false,
   acceptLegacyHashes: true,
   legacyAuthProvider: null,
 };

@@ -31,6 +31,8 @@ export const TELEMETRY_EVENTS = {
     "realmId",
   ],
   RealmChanged: ["realmId", "action", "operator"],
+  /** Unknown fields of agent bodies (newer agents), ignored; aggregated per route and minute, "name=count" pairs. */
+  UnknownFieldsIgnored: ["route", "requests", "fields"],
 } as const;
 
 export type TelemetryEventName = keyof typeof TELEMETRY_EVENTS;

@@ -125,21 +125,21 @@ describe.concurrent("the initial run", () => {
     expect(history.at(-1)).toMatchObject({ event: "run-failed", stepId: "bitlocker", stepKind: "bitlocker", reason: "bitlocker-escrow" });
   });
 
-  it("when a device not joined to Entra ID sends its recovery key, then only the realm's admin can read it back and it appears nowhere else", async () => {
-    const { device, agent } = await enrolled({ script: { notJoined: true } });
+  it("when a device of a NoGraph realm sends its recovery key, then only the realm's admin can read it back and it appears nowhere else", async () => {
+    const { device, agent } = await enrolled({ tenantId: FABRIKAM_TENANT_ID, policy: { bitlockerEnabled: true }, script: { notJoined: true } });
     expect((await agent.run()).status).toBe("succeeded");
-    const view = await asUser(host, await adminToken(), `/api/admin/v1/devices/${device.deviceId}`);
+    const view = await asUser(host, await adminToken(FABRIKAM_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}`);
     const text = await view.text();
     expect(text).toContain("escrow-backend");
     expect(text).not.toContain(agent.recoveryKey);
-    const keys = await asUser(host, await adminToken(), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`);
+    const keys = await asUser(host, await adminToken(FABRIKAM_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`);
     expect(keys.status).toBe(200);
     expect(((await keys.json()) as { keys: { recoveryKey: string }[] }).keys.map((k) => k.recoveryKey)).toEqual([agent.recoveryKey]);
-    expect((await asUser(host, await adminToken(FABRIKAM_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`)).status).toBe(404);
+    expect((await asUser(host, await adminToken(CONTOSO_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`)).status).toBe(404);
     for (const name of ["OnboardingRuns", "OnboardingResults", "OnboardingHistory", "RecoveryKeys", "DurableInstances"] as const) {
       for await (const row of (await host.services.tables.table(name)).listEntities()) expect(JSON.stringify(row)).not.toContain(agent.recoveryKey);
     }
-    expect((await asUser(host, await userToken(host, CONTOSO_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`)).status).toBe(403);
+    expect((await asUser(host, await userToken(host, FABRIKAM_TENANT_ID), `/api/admin/v1/devices/${device.deviceId}/recovery-keys`)).status).toBe(403);
   });
 
   it("when a package fails to install, then the run fails at that install", async () => {
@@ -214,8 +214,6 @@ describe.concurrent("the initial run", () => {
     expect(changed.status).toBe(409);
     const wrongRun = await agent.post(`${view.runId}9`, "check-encryption", { outcome: "succeeded" }, false);
     expect(wrongRun.status).toBe(409);
-    const unknownField = await agent.post(view.runId, "check-encryption", { outcome: "succeeded", extra: 1 } as never, false);
-    expect(unknownField.status).toBe(400);
     expect((await agent.run()).status).toBe("succeeded");
   });
 });
