@@ -6,6 +6,7 @@ import type { BenchOptions } from "./bench-options.js";
 import { round, type Figure } from "./figure.js";
 import { loadHost, loadPlain } from "./http-measure.js";
 import { recordAnswer } from "./plain-server.js";
+import { startRawStorageServerProcess, type RawStorageServer } from "./raw-storage-server.js";
 import { ratioFigure, signedEndpointFigures } from "./signed-endpoint.js";
 
 const CHAINS = 10;
@@ -59,8 +60,19 @@ function report(sequence: number): string {
 /** Figures 1-3: config polls and fetches, the 50-package manifest, state reports; each against a plain server of the same run. */
 export async function httpFigures(bench: BenchHost, options: BenchOptions): Promise<Figure[]> {
   const devices = await enrollDevices(bench.host, CONTOSO_TENANT_ID, options.devices);
+  const storage = bench.host.azurite?.connectionString;
+  const raw: RawStorageServer | undefined =
+    storage === undefined ? undefined : await startRawStorageServerProcess({ connectionString: storage, tablePrefix: "rawbench", deviceIds: devices.map((d) => d.deviceId) });
+  try {
+    return await measured(bench, options, devices, raw);
+  } finally {
+    await raw?.close();
+  }
+}
+
+async function measured(bench: BenchHost, options: BenchOptions, devices: HostDevice[], raw: RawStorageServer | undefined): Promise<Figure[]> {
   bench.resetSignings();
-  const figures = await signedEndpointFigures(bench, options, { id: "config", label: "Config", path: "/api/agent/v1/config", devices });
+  const figures = await signedEndpointFigures(bench, options, { id: "config", label: "Config", path: "/api/agent/v1/config", devices }, raw);
 
   const publishSeconds = await publishBenchPackages(bench);
   bench.resetSignings();
@@ -69,7 +81,7 @@ export async function httpFigures(bench: BenchHost, options: BenchOptions): Prom
   const listed = new Set((payload.packages ?? []).map((p) => p.id));
   const missing = benchPackageSpecs().filter((s) => !listed.has(s.id));
   if (missing.length > 0) throw new Error(`the manifest lacks ${missing.length} of the ${CHAINS * CHAIN_LENGTH} bench packages`);
-  const manifestFigures = await signedEndpointFigures(bench, options, { id: "manifest", label: `Manifest (${listed.size} pkgs)`, path: "/api/agent/v1/packages", devices });
+  const manifestFigures = await signedEndpointFigures(bench, options, { id: "manifest", label: `Manifest (${listed.size} pkgs)`, path: "/api/agent/v1/packages", devices }, raw);
   for (const f of manifestFigures) f.details = { ...f.details, packagesPublishedSeconds: round(publishSeconds, 2) };
   figures.push(...manifestFigures);
 

@@ -57,16 +57,16 @@ function specFor(origin: string, options: BenchOptions, load: DeviceLoad, assert
 /**
  * Loads the real host with fresh assertions: two warm-up runs estimate the rate, then the main run gets
  * rate x duration (x1.1) pre-signed assertions and stops after that many requests. `indexBase` keeps body indexes
- * growing across calls. Throws when the main run answers fewer than 95 % as expected.
+ * growing across calls; `origin` sends the same load elsewhere (the raw-storage baseline). Throws when the main run answers fewer than 95 % as expected.
  */
-export async function loadHost(bench: BenchHost, options: BenchOptions, load: DeviceLoad, indexBase = { next: 0 }): Promise<HostRun> {
+export async function loadHost(bench: BenchHost, options: BenchOptions, load: DeviceLoad, indexBase = { next: 0 }, origin: string = bench.origin): Promise<HostRun> {
   const spare = options.connections * 2;
   const run = async (amount: number): Promise<{ result: LoadResult; perSecond: number }> => {
     const pool = await assertionPool(bench.host, load.devices, amount + spare);
     const base = indexBase.next;
     indexBase.next += amount + spare;
-    const result = await runLoad({ ...specFor(bench.origin, options, load, pool.values, base), amount });
-    trace(`host ${load.method} ${load.path}: ${pool.values.length} assertions at ${Math.round(pool.perSecond)}/s; ${result.requests} requests in ${result.seconds.toFixed(1)} s = ${Math.round(result.rps)}/s ${JSON.stringify(result.statuses)}`);
+    const result = await runLoad({ ...specFor(origin, options, load, pool.values, base), amount });
+    trace(`${origin === bench.origin ? "host" : origin} ${load.method} ${load.path}: ${pool.values.length} assertions at ${Math.round(pool.perSecond)}/s; ${result.requests} requests in ${result.seconds.toFixed(1)} s = ${Math.round(result.rps)}/s ${JSON.stringify(result.statuses)}`);
     return { result, perSecond: pool.perSecond };
   };
   // Two warm-ups: the first for the JIT and caches, the second (about a second long) to estimate the rate.

@@ -6,6 +6,7 @@ import { parseBenchOptions, type BenchGroup, type BenchOptions } from "./bench-o
 import { contentFigures } from "./content-figures.js";
 import { formatNumber, renderTable, round, type Figure } from "./figure.js";
 import { httpFigures } from "./http-figures.js";
+import { storageCountFigures } from "./storage-counts.js";
 import { idleRss, sampleRss } from "./rss-sampler.js";
 import { FIGURE_SLOTS, runSlot, slotModuleUrl } from "./slots.js";
 import { uploadRssFigures } from "./upload-rss.js";
@@ -63,12 +64,14 @@ async function hostPhase(options: BenchOptions, figures: Figure[], failures: Fai
     bench = await startBenchHost();
     const running = bench;
     await group(options, "http", figures, failures, async () => {
+      const storage = running.host.azurite?.connectionString;
+      const counts = storage === undefined ? [] : await storageCountFigures(storage);
       const idle = await idleRss(process.pid);
       const sampler = sampleRss(process.pid, 50);
       try {
         const measured = await httpFigures(running, options);
         const seen = sampler.stop();
-        return [...measured, hostRssFigure(idle, seen.peakBytes, seen.samples)];
+        return [...counts, ...measured, hostRssFigure(idle, seen.peakBytes, seen.samples)];
       } finally {
         sampler.stop();
       }

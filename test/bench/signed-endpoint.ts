@@ -6,6 +6,7 @@ import { formatNumber, round, type Figure } from "./figure.js";
 import { loadHost, loadPlain } from "./http-measure.js";
 import type { LoadResult } from "./load.js";
 import { recordAnswer, type RecordedAnswer } from "./plain-server.js";
+import type { RawStorageServer } from "./raw-storage-server.js";
 
 /** A signed, ETag-bearing agent document (config or manifest) to measure. */
 export interface SignedEndpoint {
@@ -42,6 +43,25 @@ export function ratioFigure(id: string, label: string, host: LoadResult, plain: 
   };
 }
 
+/**
+ * The host's poll throughput against the raw-storage server of the same run (node:http doing only the floor's jti
+ * insert and device read against the same Azurite): how much of the storage floor's rate the real work keeps.
+ */
+export function rawStorageFigure(id: string, label: string, host: LoadResult, raw: LoadResult): Figure {
+  const ratio = round(host.rps / raw.rps, 3);
+  return {
+    id,
+    label,
+    value: ratio,
+    unit: "of floor",
+    baseline: `host ${formatNumber(Math.round(host.rps))}/s; raw node:http + insert + read ${formatNumber(Math.round(raw.rps))}/s`,
+    ratio,
+    goal: ">= 0.7",
+    met: ratio >= 0.7,
+    details: { host: summary(host), raw: summary(raw) },
+  };
+}
+
 /** Each device's first full answer (this signs each distinct document once): its ETag, and one answer to replay. */
 async function firstAnswers(bench: BenchHost, endpoint: SignedEndpoint): Promise<{ etags: Map<string, string>; answer: RecordedAnswer }> {
   const etags = new Map<string, string>();
@@ -62,13 +82,14 @@ async function firstAnswers(bench: BenchHost, endpoint: SignedEndpoint): Promise
  * plain server answering the recorded bytes; the signature figure counts since bench.resetSignings(), which the
  * caller calls before the first request for this document.
  */
-export async function signedEndpointFigures(bench: BenchHost, options: BenchOptions, endpoint: SignedEndpoint): Promise<Figure[]> {
+export async function signedEndpointFigures(bench: BenchHost, options: BenchOptions, endpoint: SignedEndpoint, raw?: RawStorageServer): Promise<Figure[]> {
   const { etags, answer } = await firstAnswers(bench, endpoint);
   const distinct = new Set(etags.values()).size;
 
   const poll = { path: endpoint.path, method: "GET" as const, devices: endpoint.devices, headersFor: (d: HostDevice) => ({ "if-none-match": etags.get(d.deviceId) ?? "" }), expect: [304] };
   const poll304 = await loadHost(bench, options, poll);
   const plain304 = await loadPlain(bench, options, poll, answer, [...etags.values()]);
+  const raw304 = raw === undefined ? undefined : await loadHost(bench, options, poll, { next: 0 }, raw.origin);
 
   const full = { path: endpoint.path, method: "GET" as const, devices: endpoint.devices, expect: [200] };
   const full200 = await loadHost(bench, options, full);
@@ -77,6 +98,7 @@ export async function signedEndpointFigures(bench: BenchHost, options: BenchOpti
 
   return [
     ratioFigure(`${endpoint.id}.poll304`, `${endpoint.label} poll (304)`, poll304.result, plain304, { devices: endpoint.devices.length, assertionsPerSecond: Math.round(poll304.assertionsPerSecond) }),
+    ...(raw304 === undefined ? [] : [rawStorageFigure(`${endpoint.id}.poll304.rawStorage`, `${endpoint.label} poll (304) vs. raw storage floor`, poll304.result, raw304.result)]),
     ratioFigure(`${endpoint.id}.full`, `${endpoint.label} full fetch (200, ${formatNumber(answer.body.length)} B)`, full200.result, plain200, {
       devices: endpoint.devices.length,
       bodyBytes: answer.body.length,
