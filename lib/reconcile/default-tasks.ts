@@ -12,8 +12,8 @@ import { stuckRunsTask } from "./tasks/stuck-runs.js";
 import type { ReconcileTask } from "./task.js";
 
 /**
- * The tasks of every pass, in order. Escrow checks are retried inside the orchestration itself
- * (RetryOptions), so tasks/pending-escrow.ts has no reconciler to run.
+ * The tasks of every pass, in order. Escrow checks have no task: the orchestration retries them itself
+ * (RetryOptions, durable across restarts), and a run stuck anyway is the stuck-runs task's.
  */
 export const reconcileTasks: readonly ReconcileTask[] = [
   staleDevicesTask,

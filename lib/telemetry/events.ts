@@ -17,7 +17,6 @@ export const TELEMETRY_EVENTS = {
     "failedRuns",
     "staleDevices",
     "refreshedMemberships",
-    "escrowRetries",
     "purgedHistories",
     "purgedReplayEntries",
     "purgedRealms",
