@@ -1,5 +1,6 @@
 import type { TableClient } from "@azure/data-tables";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
+import { fromPageToken, toPageToken } from "../storage/page-token.js";
 import { updateWithRetry, withoutSystemFields } from "../storage/optimistic.js";
 import { isNotFound } from "../storage/rest-error.js";
 import type { Device, StateReport } from "./device.js";
@@ -82,16 +83,19 @@ export class DeviceRepository {
     return stored === undefined ? undefined : toDevice(realmId, deviceId, stored);
   }
 
-  /** One page of a realm's devices, in device-id order. */
+  /** One page of a realm's devices, in device-id order; throws AppError validation for a continuation token it did not issue. */
   async list(realmId: string, pageSize = 100, continuationToken?: string): Promise<DevicePage> {
     const client = await this.devices();
+    const pk = devicePartition(realmId);
+    const tableToken = continuationToken ? fromPageToken(continuationToken) : undefined;
     const pages = client
-      .listEntities<DeviceEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(devicePartition(realmId))}` } })
-      .byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+      .listEntities<DeviceEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` } })
+      .byPage({ maxPageSize: pageSize, ...(tableToken === undefined ? {} : { continuationToken: tableToken }) });
     const page = await pages.next();
     if (page.done === true) return { devices: [] };
     const devices = page.value.map((e) => toDevice(realmId, decodeURIComponent(e.rowKey ?? ""), withoutSystemFields<DeviceEntity>(e)));
-    return { devices, ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };
+    const next = toPageToken(page.value.continuationToken);
+    return { devices, ...(next === undefined ? {} : { continuationToken: next }) };
   }
 
   /** Keeps a report (idempotent per sequence) and trims the device's history to the last 20. */

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { z } from "zod";
 import { currentServices } from "../app/container.js";
+import { AppError } from "../core/errors.js";
 import type { AppServices } from "../app/services.js";
 import { errorFields, type Logger } from "../telemetry/logger.js";
 import type { HttpHandler } from "../registry/types.js";
@@ -11,6 +12,7 @@ import { enforceDeviceRate } from "./rate-limit.js";
 import { requestIdFrom } from "./request-id.js";
 import { resolveAuth, type AuthContext } from "./resolve-auth.js";
 import { parseInput } from "./validation.js";
+import { assertPlainValues } from "../core/well-formed-text.js";
 
 export interface EndpointContext<B> {
   request: HttpRequest;
@@ -45,6 +47,19 @@ export function describeEndpoint(handler: HttpHandler): EndpointDescription | un
   return describedHandlers.get(handler);
 }
 
+// No path parameter of any route is longer (package ids 100, versions 64, scopes 134, step ids ~115): longer
+// ones are refused before a route builds a storage key or a message from them.
+const MAX_PATH_PARAM_CHARS = 256;
+
+function assertPathParams(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (value.length > MAX_PATH_PARAM_CHARS) {
+      throw new AppError("validation", `The path parameter ${name} is longer than ${MAX_PATH_PARAM_CHARS} characters`, { code: "invalid-path" });
+    }
+  }
+  assertPlainValues(Object.entries(params), "path");
+}
+
 function withRequestId(response: HttpResponseInit, requestId: string): HttpResponseInit {
   const headers = new Headers(response.headers);
   headers.set("x-request-id", requestId);
@@ -64,6 +79,9 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
       log = services.log.child({ requestId, method: request.method, route: invocation.functionName });
       const auth = await resolveAuth(services, request.headers, spec.auth, { allowPinOnFirstUse: spec.pinOnFirstUse === true });
       enforceDeviceRate(services, auth);
+      assertPathParams(request.params);
+      assertPlainValues(request.query.entries(), "query");
+      assertPlainValues(request.headers.entries(), "header");
       let body: unknown = undefined;
       if (spec.body !== undefined) {
         const raw = await readJsonBody(request, services.settings.RJ_JSON_BODY_LIMIT_BYTES);

@@ -72,6 +72,11 @@ export class RealmKeyRing implements CurrentSignerSource {
     return this.options.keys.openSigner(realmId, version);
   }
 
+  /** Drops this instance's cached ring of the realm, for when its stored ring was removed (an undone realm creation). */
+  forget(realmId: string): void {
+    this.rings.delete(realmId);
+  }
+
   private async createFirstKey(realmId: string): Promise<Signer> {
     const version = await this.options.keys.createKey(realmId);
     // Another instance may have created the first key meanwhile: theirs wins, ours is left unused.
