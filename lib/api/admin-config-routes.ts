@@ -2,11 +2,13 @@ import { z } from "zod";
 import { AppError } from "../core/errors.js";
 import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
+import { parseIfMatch } from "../http/if-match.js";
 import { empty, json } from "../http/reply.js";
 import { parseInput } from "../http/validation.js";
 import { parsePolicyScope, policyDocumentSchema, releaseChannel, type PolicyScope } from "../policies/policy.js";
 import { releaseSchema } from "../releases/release-repository.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
+import { deviceIdParam } from "./device-id-param.js";
 
 function scopeParam(raw: string | undefined): PolicyScope {
   const scope = parsePolicyScope(raw ?? "");
@@ -14,12 +16,10 @@ function scopeParam(raw: string | undefined): PolicyScope {
   return scope;
 }
 
-/** "W/\"x\"" or "\"x\"" -> the Table ETag inside, as the repository expects it back. */
-function ifMatchOf(header: string | null): string | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const value = header.trim();
-  if (value === "*") return undefined;
-  return value;
+/** The tags of an If-Match header, or undefined when absent or "*" (a realm policy always exists); 400 when malformed. */
+function ifMatchTags(header: string | null): string[] | undefined {
+  const parsed = parseIfMatch(header);
+  return parsed.kind === "tags" ? parsed.tags : undefined;
 }
 
 const putPolicy: HttpFunctionEntry = {
@@ -36,7 +36,7 @@ const putPolicy: HttpFunctionEntry = {
       if (scope.kind !== "group" && body.priority !== undefined) {
         throw new AppError("validation", "priority applies to group policies only", { code: "invalid-body" });
       }
-      const ifMatch = ifMatchOf(request.headers.get("if-match"));
+      const ifMatch = ifMatchTags(request.headers.get("if-match"));
       const ifNoneMatch = request.headers.get("if-none-match")?.trim() === "*";
       const stored = await services.policies.put(auth.realmId, scope, body, new Date(services.clock.now()).toISOString(), ifNoneMatch ? "absent" : ifMatch);
       return json({ scope: stored.scope, policy: stored.document, updatedAt: stored.updatedAt }, 200, { etag: stored.etag });
@@ -67,10 +67,10 @@ const deletePolicy: HttpFunctionEntry = {
   handler: endpoint({
     auth: "admin",
     audit: { target: param("scope"), summary: () => "policy deleted" },
-    async handle({ services, auth, params }) {
+    async handle({ services, auth, params, request }) {
       const scope = scopeParam(params["scope"]);
       if (scope.kind === "realm") throw new AppError("validation", "The realm policy can be changed but not removed", { code: "invalid-scope" });
-      if (!(await services.policies.delete(auth.realmId, scope))) throw new AppError("not-found", "No policy is set for this scope");
+      if (!(await services.policies.delete(auth.realmId, scope, ifMatchTags(request.headers.get("if-match"))))) throw new AppError("not-found", "No policy is set for this scope");
       return empty(204);
     },
   }),
@@ -136,7 +136,7 @@ const putPrimaryUser: HttpFunctionEntry = {
     audit: { target: param("id"), summary: ({ body }) => `primary user set to ${body.userId.toLowerCase()}` },
     body: primaryUserBody,
     async handle({ services, auth, params, body }) {
-      const deviceId = (params["id"] ?? "").toLowerCase();
+      const deviceId = deviceIdParam(params["id"]);
       const user = await services.directory.getUser(auth.realmId, body.userId);
       if (user === undefined) throw new AppError("validation", "No such user in this realm", { code: "unknown-user" });
       const device = await services.devices.update(auth.realmId, deviceId, (current) =>

@@ -3,12 +3,14 @@ import { AppError } from "../core/errors.js";
 import { endpoint } from "../http/endpoint.js";
 import { json } from "../http/reply.js";
 import { parseInput } from "../http/validation.js";
+import { MAX_PAGE_TOKEN_CHARS } from "../storage/page-token.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 import { onboardingForAdmin } from "./onboarding-hooks.js";
+import { deviceIdParam } from "./device-id-param.js";
 
 const listQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(500).default(100),
-  continuationToken: z.string().max(2048).optional(),
+  continuationToken: z.string().max(MAX_PAGE_TOKEN_CHARS).optional(),
 });
 
 const listDevices: HttpFunctionEntry = {
@@ -45,7 +47,7 @@ const getDevice: HttpFunctionEntry = {
   handler: endpoint({
     auth: "reader",
     async handle({ services, auth, params, invocation }) {
-      const deviceId = (params["id"] ?? "").toLowerCase();
+      const deviceId = deviceIdParam(params["id"]);
       const device = await services.devices.get(auth.realmId, deviceId);
       if (device === undefined) throw new AppError("not-found", "No such device");
       const reports = await services.devices.listReports(auth.realmId, deviceId);

@@ -10,6 +10,7 @@ import { empty, json } from "../http/reply.js";
 import type { CatalogueRecord } from "../packages/catalogue-record.js";
 import { publishUpload } from "../packages/publish-upload.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
+import { deviceIdParam } from "./device-id-param.js";
 
 /** A catalogue record as admins see it (blob names stay internal). */
 function view(r: CatalogueRecord): Record<string, unknown> {
@@ -193,7 +194,7 @@ const explain: HttpFunctionEntry = {
   handler: endpoint({
     auth: "reader",
     async handle({ services, auth, params }) {
-      const device = await services.devices.get(auth.realmId, (params["id"] ?? "").toLowerCase());
+      const device = await services.devices.get(auth.realmId, deviceIdParam(params["id"]));
       if (device === undefined) throw new AppError("not-found", "No such device");
       const { policy } = await effectivePolicyFor(services, device, undefined);
       const audience = await audienceOf(services.directory, device, undefined);

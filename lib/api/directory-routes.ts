@@ -8,12 +8,14 @@ import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
 import { empty, json } from "../http/reply.js";
 import { parseInput } from "../http/validation.js";
+import { TABLE_STRING_MAX_CHARS } from "../storage/limits.js";
 import type { AppServices } from "../app/services.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 
 const templates = (s: AppServices) => new SignatureTemplateRepository(() => s.tables.table("SignatureTemplates"));
 const templateName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, "1-64 letters, digits, spaces, dots, dashes or underscores");
-const templateBody = z.object({ html: z.string().max(65_536), text: z.string().max(65_536) }).strict();
+// Each part is stored as one Table string property.
+const templateBody = z.object({ html: z.string().max(TABLE_STRING_MAX_CHARS), text: z.string().max(TABLE_STRING_MAX_CHARS) }).strict();
 
 function signedInUser(auth: { user?: { userId: string } }): string {
   if (auth.user === undefined) throw new AppError("unauthorized", "User token required");

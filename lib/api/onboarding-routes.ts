@@ -9,6 +9,7 @@ import { onboardingStores } from "../onboarding/stores.js";
 import { agentView, rolloutView } from "../onboarding/views.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 import type { AuthContext } from "../http/resolve-auth.js";
+import { deviceIdParam } from "./device-id-param.js";
 
 function deviceIdOf(auth: AuthContext): string {
   if (auth.device === undefined) throw new AppError("unauthorized", "Device assertion required");
@@ -82,7 +83,7 @@ const retry: HttpFunctionEntry = {
     auth: "helpdesk",
     audit: { target: param("id"), summary: () => "initial run restarted" },
     async handle({ services, auth, params, invocation }) {
-      const deviceId = (params["id"] ?? "").toLowerCase();
+      const deviceId = deviceIdParam(params["id"]);
       if ((await services.devices.get(auth.realmId, deviceId)) === undefined) throw new AppError("not-found", "No such device");
       const run = await retryRun(services, services.orchestrations(invocation), auth.realmId, deviceId);
       return json({ runId: run.runId, attempt: run.attempt, status: run.status }, 202);
@@ -100,7 +101,7 @@ const recoveryKeys: HttpFunctionEntry = {
     auth: "helpdesk",
     audit: { target: param("id"), summary: () => "recovery keys read" },
     async handle({ services, auth, params, auditNote }) {
-      const deviceId = (params["id"] ?? "").toLowerCase();
+      const deviceId = deviceIdParam(params["id"]);
       if ((await services.devices.get(auth.realmId, deviceId)) === undefined) throw new AppError("not-found", "No such device");
       const keys = await onboardingStores(services.tables).recoveryKeys.list(auth.realmId, deviceId);
       const decoder = new TextDecoder();

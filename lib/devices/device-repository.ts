@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import type { ContainerClient } from "@azure/storage-blob";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
+import { fromPageToken, toPageToken } from "../storage/page-token.js";
 import { updateWithRetry, withoutSystemFields } from "../storage/optimistic.js";
 import { isConflict, isNotFound, isPreconditionFailed } from "../storage/rest-error.js";
 import { AppError } from "../core/errors.js";
@@ -205,16 +206,19 @@ export class DeviceRepository {
     }
   }
 
-  /** One page of a realm's devices, in device-id order. */
+  /** One page of a realm's devices, in device-id order; throws AppError validation for a continuation token it did not issue. */
   async list(realmId: string, pageSize = 100, continuationToken?: string): Promise<DevicePage> {
     const client = await this.devices();
+    const pk = devicePartition(realmId);
+    const tableToken = continuationToken ? fromPageToken(continuationToken) : undefined;
     const pages = client
-      .listEntities<DeviceEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(devicePartition(realmId))}` } })
-      .byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+      .listEntities<DeviceEntity>({ queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` } })
+      .byPage({ maxPageSize: pageSize, ...(tableToken === undefined ? {} : { continuationToken: tableToken }) });
     const page = await pages.next();
     if (page.done === true) return { devices: [] };
     const devices = page.value.map((e) => toDevice(realmId, decodeURIComponent(e.rowKey ?? ""), withoutSystemFields<DeviceEntity>(e)));
-    return { devices, ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };
+    const next = toPageToken(page.value.continuationToken);
+    return { devices, ...(next === undefined ? {} : { continuationToken: next }) };
   }
 
   /** The device's last accepted reports (at most 20), newest first; [] when it never reported or is unknown. */

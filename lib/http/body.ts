@@ -1,4 +1,5 @@
 import { AppError } from "../core/errors.js";
+import { assertWellFormedJson } from "../core/well-formed-text.js";
 
 /** Anything with the body surface of @azure/functions' HttpRequest. */
 export interface BodySource {
@@ -49,7 +50,8 @@ function depthOf(value: unknown, depth = 0): number {
 
 /**
  * Reads a JSON body (limit in bytes). Throws 415 for a non-JSON content type, 400 for malformed JSON,
- * nesting deeper than 64 or an empty body, 413 above the limit.
+ * nesting deeper than 64, an empty body, or a string or key that is ill-formed Unicode or holds a
+ * control character (tab, LF and CR allowed in strings), 413 above the limit.
  */
 export async function readJsonBody(request: BodySource, limit: number): Promise<unknown> {
   const type = request.headers.get("content-type");
@@ -71,5 +73,6 @@ export async function readJsonBody(request: BodySource, limit: number): Promise<
     throw new AppError("validation", "The body is not valid JSON", { code: "malformed-json" });
   }
   if (depthOf(parsed) > MAX_DEPTH) throw new AppError("validation", "The JSON body is nested too deeply", { code: "malformed-json" });
+  assertWellFormedJson(parsed);
   return parsed;
 }

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { z } from "zod";
 import { currentServices } from "../app/container.js";
+import { AppError } from "../core/errors.js";
 import type { AppServices } from "../app/services.js";
 import { errorFields, type Logger } from "../telemetry/logger.js";
 import type { HttpHandler } from "../registry/types.js";
@@ -17,6 +18,7 @@ import { resolveAuth, type AuthContext } from "./resolve-auth.js";
 import { parseTolerantInput } from "./tolerant-input.js";
 import { parseInput } from "./validation.js";
 import { unknownFieldTallyFor } from "../telemetry/unknown-field-tally.js";
+import { assertPlainValues } from "../core/well-formed-text.js";
 
 export interface EndpointContext<B> {
   request: HttpRequest;
@@ -67,6 +69,19 @@ const describedHandlers = new WeakMap<HttpHandler, EndpointDescription>();
 /** The declaration behind a handler made by endpoint(); undefined for any other handler. */
 export function describeEndpoint(handler: HttpHandler): EndpointDescription | undefined {
   return describedHandlers.get(handler);
+}
+
+// No path parameter of any route is longer (package ids 100, versions 64, scopes 134, step ids ~115): longer
+// ones are refused before a route builds a storage key or a message from them.
+const MAX_PATH_PARAM_CHARS = 256;
+
+function assertPathParams(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (value.length > MAX_PATH_PARAM_CHARS) {
+      throw new AppError("validation", `The path parameter ${name} is longer than ${MAX_PATH_PARAM_CHARS} characters`, { code: "invalid-path" });
+    }
+  }
+  assertPlainValues(Object.entries(params), "path");
 }
 
 function withRequestId(response: HttpResponseInit, requestId: string): HttpResponseInit {
@@ -120,6 +135,9 @@ export function endpoint<S extends z.ZodType | undefined = undefined>(spec: Endp
         await recordDenied(current, auth, role, { ...request.params }, call);
         throw forbidden(`Role ${role} required`);
       }
+      assertPathParams(request.params);
+      assertPlainValues(request.query.entries(), "query");
+      assertPlainValues(request.headers.entries(), "header");
       const params: Record<string, string> = { ...request.params };
       if (spec.params !== undefined) Object.assign(params, parseInput(spec.params, params, "path"));
       let body: unknown = undefined;

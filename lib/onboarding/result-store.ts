@@ -1,5 +1,6 @@
 import type { TableClient } from "@azure/data-tables";
 import { keyPart, realmKey } from "../storage/keys.js";
+import { compactKeyPart, TABLE_KEY_MAX_CHARS } from "../storage/limits.js";
 import { isConflict, isNotFound } from "../storage/rest-error.js";
 
 /** The fingerprint of an accepted step result (what makes a repeat identical). */
@@ -10,7 +11,11 @@ export interface ResultRecord {
 }
 
 const partition = (realmId: string, deviceId: string) => realmKey(realmId, "results", deviceId);
-const row = (runId: string, stepId: string) => `${keyPart(runId)}|${keyPart(stepId)}`;
+// Step ids hold package ids (a 100-letter CJK id is 900 characters encoded): a step part that would not fit is hashed.
+const row = (runId: string, stepId: string) => {
+  const run = keyPart(runId);
+  return `${run}|${compactKeyPart(stepId, TABLE_KEY_MAX_CHARS - 1 - run.length)}`;
+};
 
 /** One accepted result per run and step (table OnboardingResults): the basis of idempotent answers. */
 export class ResultStore {

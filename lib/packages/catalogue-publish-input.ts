@@ -2,11 +2,11 @@ import { z } from "zod";
 import { AppError, validationError } from "../core/errors.js";
 import type { CatalogueRecord, PublishInput, StoredDependencyGroup } from "./catalogue-record.js";
 import { normalizeDependencyRange } from "./catalogue-dependencies.js";
-import { parseVersion } from "./nuget-version.js";
+import { MAX_VERSION_LENGTH, parseVersionInput } from "./nuget-version.js";
 import { isValidPackageId, validatePackageId } from "./package-id.js";
+import { TABLE_STRING_MAX_CHARS } from "../storage/limits.js";
 
-// Table Storage string properties hold at most 32K UTF-16 characters.
-const MAX_TEXT = 32_000;
+const MAX_TEXT = TABLE_STRING_MAX_CHARS;
 
 const list = (value: string | readonly string[] | undefined): string[] => {
   if (value === undefined) return [];
@@ -37,7 +37,7 @@ export function recordFromUpload(realmId: string, input: PublishInput, published
   const record: CatalogueRecord = {
     realmId,
     id: m.id,
-    version: parseVersion(m.version).toNormalizedString(),
+    version: parseVersionInput(m.version).toNormalizedString(),
     title: m.title?.trim() ?? "",
     description: m.description?.trim() ?? "",
     authors: list(m.authors),
@@ -50,9 +50,17 @@ export function recordFromUpload(realmId: string, input: PublishInput, published
     blobName: input.blobName,
     contentInfo: { ...input.contentInfo },
   };
-  checkLength("description", record.description);
-  checkLength("dependency list", JSON.stringify(dependencyGroups));
+  checkStorable(record);
   return record;
+}
+
+/** Every text the catalogue stores as one Table property must fit one; throws AppError validation "metadata-too-large". */
+function checkStorable(record: CatalogueRecord): void {
+  checkLength("title", record.title);
+  checkLength("description", record.description);
+  checkLength("author list", JSON.stringify(record.authors));
+  checkLength("tag list", JSON.stringify(record.tags));
+  checkLength("dependency list", JSON.stringify(record.dependencyGroups));
 }
 
 const packageIdSchema = z.string().refine(isValidPackageId, "not a valid package id");
@@ -61,7 +69,7 @@ const packageIdSchema = z.string().refine(isValidPackageId, "not a valid package
 export const legacyImportSchema = z
   .object({
     id: packageIdSchema,
-    version: z.string().min(1).max(128),
+    version: z.string().min(1).max(MAX_VERSION_LENGTH),
     sha1: z
       .string()
       .regex(/^[0-9a-fA-F]{40}$/, "sha1 must be 40 hex digits")
@@ -69,6 +77,7 @@ export const legacyImportSchema = z
     size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     url: z
       .url()
+      .max(2048)
       .refine((u) => u.startsWith("https://"), "url must use https")
       .optional(),
     installContext: z.enum(["system", "user"]),
@@ -92,10 +101,10 @@ export function recordFromLegacy(realmId: string, body: unknown, publishedAt: st
     throw validationError(`Invalid legacy package: ${where ? `${where}: ` : ""}${issue?.message ?? "invalid"}`, "invalid-legacy-package");
   }
   const b = parsed.data;
-  return {
+  const record: CatalogueRecord = {
     realmId,
     id: b.id,
-    version: parseVersion(b.version).toNormalizedString(),
+    version: parseVersionInput(b.version).toNormalizedString(),
     title: b.title?.trim() ?? "",
     description: b.description?.trim() ?? "",
     authors: [],
@@ -109,6 +118,8 @@ export function recordFromLegacy(realmId: string, body: unknown, publishedAt: st
     ...(b.url === undefined ? {} : { url: b.url }),
     contentInfo: {},
   };
+  checkStorable(record);
+  return record;
 }
 
 /** True when two records carry the same bytes (same SHA-256, or for legacy imports the same SHA-1 and size). */

@@ -1,12 +1,13 @@
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { conflict } from "../core/errors.js";
-import { keyPart, odataString, realmKey } from "../storage/keys.js";
+import { odataString, realmKey } from "../storage/keys.js";
 import { updateWithRetry } from "../storage/optimistic.js";
 import { isConflict, isNotFound } from "../storage/rest-error.js";
 import type { CataloguePackage, CatalogueRecord, ContentInfoBlobs, PublishResult, StoredDependencyGroup } from "./catalogue-record.js";
 import { sameContent } from "./catalogue-publish-input.js";
 import { bumpGenerationAction, GENERATION_ROW, readGeneration } from "./delivery-generation.js";
-import { tryParseVersion } from "./nuget-version.js";
+import { compactKeyPart, TABLE_KEY_MAX_CHARS } from "../storage/limits.js";
+import { MAX_VERSION_LENGTH, tryParseVersion } from "./nuget-version.js";
 import { compareVersions } from "./nuget-version-compare.js";
 import { normalizePackageId } from "./package-id.js";
 
@@ -33,9 +34,14 @@ interface PackageEntity {
 // One partition per realm: a realm's catalogue is listed with one partition query, and no key of one realm
 // can ever fall inside another's (realmKey starts every PartitionKey with the realm id).
 const partition = (realmId: string): string => realmKey(realmId, "packages");
-const idPrefix = (id: string): string => `${keyPart(normalizePackageId(id))}|`;
+// A 100-letter CJK id is 900 characters percent-encoded: an id part or version part that would not fit its share
+// of the RowKey is hashed, so id, "|" and version always fit (a valid version is at most 64 characters, a few more
+// once normalized and encoded, so versions are never hashed in practice).
+const VERSION_PART_MAX = MAX_VERSION_LENGTH + 8;
+const ID_PART_MAX = TABLE_KEY_MAX_CHARS - 1 - VERSION_PART_MAX;
+const idPrefix = (id: string): string => `${compactKeyPart(normalizePackageId(id), ID_PART_MAX)}|`;
 // Versions compare case-insensitively (NuGet labels), so the row key is lower case; the display form is kept in `version`.
-const rowKey = (id: string, version: string): string => `${idPrefix(id)}${keyPart(version.toLowerCase())}`;
+const rowKey = (id: string, version: string): string => `${idPrefix(id)}${compactKeyPart(version.toLowerCase(), VERSION_PART_MAX)}`;
 
 function toEntity(r: CatalogueRecord): PackageEntity {
   return {

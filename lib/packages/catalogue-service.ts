@@ -6,8 +6,9 @@ import type { CataloguePackage, CatalogueRecord, ContentInfoBlobs, PackageMetada
 import { groupById, type CatalogueRepository } from "./catalogue-repository.js";
 import { recordFromLegacy, recordFromUpload } from "./catalogue-publish-input.js";
 import { parseRange, satisfies } from "./nuget-range.js";
-import { parseVersion, type NuGetVersion } from "./nuget-version.js";
-import { packageIdsEqual } from "./package-id.js";
+import { contentBlobName } from "./blob-finalize.js";
+import { parseVersion, parseVersionInput, type NuGetVersion } from "./nuget-version.js";
+import { packageIdsEqual, validatePackageId } from "./package-id.js";
 import type { IngestedPackage } from "./upload-ingest.js";
 
 /** True when the assignment names the id with a delivering intent and its range (or no range) admits the version. */
@@ -35,11 +36,13 @@ export class CatalogueService {
   }
 
   /**
-   * For ingestNupkg's beforeFinalize: throws AppError conflict "version-exists" when the realm already has that id and
-   * version with other bytes, so the blob is never written; resolves when absent or the same bytes.
+   * For ingestNupkg's beforeFinalize: everything publish would refuse is refused here, before the content blob is
+   * written. Throws AppError validation (id, version, dependencies, metadata too large to store), or conflict
+   * "version-exists" when the realm already has that id and version with other bytes; resolves when absent or the same bytes.
    */
-  async assertPublishable(realmId: string, metadata: Pick<PackageMetadata, "id" | "version">, sha256: string): Promise<void> {
-    const existing = await this.catalogue.getVersion(realmId, metadata.id, parseVersion(metadata.version).toNormalizedString());
+  async assertPublishable(realmId: string, metadata: PackageMetadata, sha256: string, size = 0): Promise<void> {
+    const record = recordFromUpload(realmId, { metadata, sha256, size, blobName: contentBlobName(sha256) }, this.now());
+    const existing = await this.catalogue.getVersion(realmId, record.id, record.version);
     if (existing !== undefined && existing.sha256 !== sha256) {
       throw new AppError("conflict", `${existing.id} ${existing.version} is already published with other content; publish a new version`, { code: "version-exists" });
     }
@@ -57,6 +60,7 @@ export class CatalogueService {
 
   /** One package with its versions; throws AppError not-found when the realm has no version of it. */
   async get(realmId: string, id: string): Promise<CataloguePackage> {
+    validatePackageId(id);
     const [found] = groupById(await this.catalogue.versionsOf(realmId, id));
     if (found === undefined) throw notFound(`No package "${id}" in this realm`);
     return found;
@@ -64,7 +68,8 @@ export class CatalogueService {
 
   /** One version ("1.0" finds "1.0.0"); throws AppError validation for a malformed version, not-found when absent. */
   async getVersion(realmId: string, id: string, version: string): Promise<CatalogueRecord> {
-    const record = await this.catalogue.getVersion(realmId, id, parseVersion(version).toNormalizedString());
+    validatePackageId(id);
+    const record = await this.catalogue.getVersion(realmId, id, parseVersionInput(version).toNormalizedString());
     if (record === undefined) throw notFound(`No version ${version} of package "${id}" in this realm`);
     return record;
   }

@@ -144,6 +144,17 @@ export function tryParseVersion(value: string): NuGetVersion | undefined {
   return new NuGetVersion(...numbers, sections.labels ?? [], sections.metadata ?? "", value.replaceAll(" ", ""));
 }
 
+/** nuget.org's limit on a version string; it also keeps every Table key built from a version short. */
+export const MAX_VERSION_LENGTH = 64;
+
+/** A version from the network (nuspec, body, path), parsed leniently; throws AppError validation when longer than 64 characters or not a NuGet version. */
+export function parseVersionInput(value: string): NuGetVersion {
+  if (value.length > MAX_VERSION_LENGTH) {
+    throw new AppError("validation", `The version is ${value.length} characters long; the maximum is ${MAX_VERSION_LENGTH}`, { code: "invalid-version" });
+  }
+  return parseVersion(value);
+}
+
 /** Lenient NuGet parse; throws AppError("validation") naming the input when it is not a NuGet version. */
 export function parseVersion(value: string): NuGetVersion {
   const version = tryParseVersion(value);

@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import type { BlobClient } from "@azure/storage-blob";
 import yauzl from "yauzl";
 import { isAppError } from "../core/errors.js";
@@ -62,10 +63,17 @@ async function inspectOpen(zip: yauzl.ZipFile, size: number, limits: NupkgLimits
   let nuspec: { entry: yauzl.Entry; name: string } | undefined;
   let total = 0;
   let count = 0;
+  const entries: { entry: yauzl.Entry; name: string }[] = [];
+  // Extraction is case-insensitive on Windows, so "a.ps1" and "A.ps1" are the same file: a second one would overwrite the first.
+  const seen = new Set<string>();
   for await (const entry of zip.eachEntry()) {
     count++;
     const name = entryName(entry);
     checkEntryName(name);
+    const folded = name.toLowerCase();
+    if (seen.has(folded)) throw unsafePackage(`The package has more than one entry named ${JSON.stringify(name.length > 120 ? `${name.slice(0, 117)}...` : name)}`);
+    seen.add(folded);
+    entries.push({ entry, name });
     if ((entry.generalPurposeBitFlag & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
       throw invalidPackage(`Entry ${JSON.stringify(name)} is encrypted; packages must not be`);
     }
@@ -81,6 +89,9 @@ async function inspectOpen(zip: yauzl.ZipFile, size: number, limits: NupkgLimits
   }
   if (nuspec === undefined) throw invalidPackage("The package has no .nuspec file at its root");
   const nuspecXml = await readNuspec(zip, nuspec.entry, nuspec.name, limits.maxNuspecBytes);
+  for (const { entry, name } of entries) {
+    if (entry !== nuspec.entry) await readEntry(zip, entry, name, () => undefined);
+  }
   return { nuspecPath: nuspec.name, nuspecXml, entryCount: count, declaredUncompressedBytes: total };
 }
 
@@ -95,26 +106,44 @@ async function readNuspec(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, 
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
     throw invalidPackage(`The nuspec uses compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are supported`);
   }
-  const stream = await zip.openReadStreamPromise(entry, {});
   const parts: Buffer[] = [];
   let read = 0;
+  await readEntry(zip, entry, name, (bytes) => {
+    read += bytes.length;
+    // The declared size is attacker-written: enforce the limit on the inflated bytes as well.
+    if (read > maxBytes) throw unsafePackage(`The nuspec ${JSON.stringify(name)} inflates past ${maxBytes} bytes`);
+    parts.push(bytes);
+  });
+  return decodeUtf8(Buffer.concat(parts), name);
+}
+
+/**
+ * Inflates one entry, handing each chunk to `onChunk`, and checks the bytes against the entry's CRC-32 (yauzl
+ * checks sizes but never CRCs). Throws unsafe-package when it inflates past its declared size, invalid-package
+ * for a CRC mismatch or an unsupported compression method.
+ */
+async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, onChunk: (bytes: Buffer) => void): Promise<void> {
+  const shown = JSON.stringify(name.length > 120 ? `${name.slice(0, 117)}...` : name);
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw invalidPackage(`Entry ${shown} uses compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are supported`);
+  }
+  const stream = await zip.openReadStreamPromise(entry, {});
+  let crc = 0;
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
-      read += bytes.length;
-      // The declared size is attacker-written: enforce the limit on the inflated bytes as well.
-      if (read > maxBytes) throw unsafePackage(`The nuspec ${JSON.stringify(name)} inflates past ${maxBytes} bytes`);
-      parts.push(bytes);
+      crc = crc32(bytes, crc);
+      onChunk(bytes);
     }
   } catch (error) {
     if (error instanceof Error && error.message.startsWith("too many bytes in the stream")) {
-      throw unsafePackage(`The nuspec ${JSON.stringify(name)} inflates past its declared size of ${entry.uncompressedSize} bytes`);
+      throw unsafePackage(`Entry ${shown} inflates past its declared size of ${entry.uncompressedSize} bytes`);
     }
     throw error;
   } finally {
     stream.destroy();
   }
-  return decodeUtf8(Buffer.concat(parts), name);
+  if (crc >>> 0 !== entry.crc32 >>> 0) throw invalidPackage(`Entry ${shown} does not match its CRC-32: the archive is corrupt`);
 }
 
 function decodeUtf8(bytes: Buffer, name: string): string {

@@ -29,7 +29,8 @@ export type PublishGuard = (metadata: NuspecMetadata, sha256Hex: string) => Prom
  * Publishes a .nupkg body: streamed to a staging blob while its SHA-256 and its BranchCache content
  * information (V1 and V2, one pass) are computed, checked, moved to its content address and recorded.
  * Other bytes under an existing id and version are refused before the blob is written (409); the same
- * bytes again change nothing. Throws the pipeline's 400/413 AppErrors, leaving no blob or row behind.
+ * bytes again change nothing. Throws the pipeline's 400/413 AppErrors, leaving no blob or row behind (a content
+ * blob this upload created is removed again when recording it fails).
  */
 export async function publishUpload(
   deps: PublishUploadDeps,
@@ -85,20 +86,26 @@ async function publishWith(
   let ingested: IngestedPackage;
   try {
     ingested = await ingest(builder, async (metadata, staged) => {
-      await deps.catalogue.assertPublishable(realmId, metadata, staged.sha256Hex);
+      await deps.catalogue.assertPublishable(realmId, metadata, staged.sha256Hex, staged.size);
       await guard?.(metadata, staged.sha256Hex);
     });
   } catch (error) {
     builder.abort();
     throw error;
   }
-  const info = await builder.finish();
-  const contentInfo = await deps.contentInfo.save(ingested.sha256Hex, info.v1.bytes, info.v2.bytes);
-  return await deps.catalogue.publish(realmId, {
-    metadata: ingested.metadata,
-    sha256: ingested.sha256Hex,
-    size: ingested.size,
-    blobName: ingested.contentBlobName,
-    contentInfo,
-  });
+  try {
+    const info = await builder.finish();
+    const contentInfo = await deps.contentInfo.save(ingested.sha256Hex, info.v1.bytes, info.v2.bytes);
+    return await deps.catalogue.publish(realmId, {
+      metadata: ingested.metadata,
+      sha256: ingested.sha256Hex,
+      size: ingested.size,
+      blobName: ingested.contentBlobName,
+      contentInfo,
+    });
+  } catch (error) {
+    // Only a blob this upload created is ours to remove; one that was already there belongs to a published version.
+    if (ingested.copied) await deps.container.getBlockBlobClient(ingested.contentBlobName).deleteIfExists().catch(() => undefined);
+    throw error;
+  }
 }

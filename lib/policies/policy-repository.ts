@@ -90,10 +90,11 @@ export class PolicyRepository {
   }
 
   /**
-   * Writes a scope's policy. With `ifMatch` the write happens only over that version (412 otherwise);
-   * `ifMatch: "*"`-less creates never overwrite a concurrent create (409 -> 412).
+   * Writes a scope's policy. With `ifMatch` (one ETag as this repository returned it, or a list of them) the write
+   * happens only over a version one of them names; "absent" only creates. Throws AppError precondition-failed
+   * "policy-changed" when the condition does not hold, including when a concurrent write wins the race.
    */
-  async put(realmId: string, scope: PolicyScope, document: PolicyDocument, updatedAt: string, ifMatch?: string): Promise<StoredPolicy> {
+  async put(realmId: string, scope: PolicyScope, document: PolicyDocument, updatedAt: string, ifMatch?: string | readonly string[]): Promise<StoredPolicy> {
     const client = await this.table();
     const entity = { partitionKey: realmKey(realmId, "policies"), rowKey: keyPart(formatPolicyScope(scope)), document: JSON.stringify(document), updatedAt };
     try {
@@ -102,27 +103,51 @@ export class PolicyRepository {
           ? await client.upsertEntity(entity, "Replace")
           : ifMatch === "absent"
             ? await client.createEntity(entity)
-            : await client.updateEntity(entity, "Replace", { etag: ifMatch });
+            : await client.updateEntity(entity, "Replace", { etag: await matchingEtag(client, entity.partitionKey, entity.rowKey, ifMatch) });
       await this.changed(realmId);
       return { scope: formatPolicyScope(scope), document, etag: result.etag ?? "", updatedAt };
     } catch (error) {
-      if (isPreconditionFailed(error) || isConflict(error) || (ifMatch !== undefined && isNotFound(error))) {
-        throw new AppError("precondition-failed", "The policy changed since you read it; read it again and retry", { code: "policy-changed" });
-      }
+      if (isPreconditionFailed(error) || isConflict(error) || (ifMatch !== undefined && isNotFound(error))) throw policyChanged();
       throw error;
     }
   }
 
-  /** Removes a scope's policy; false when there was none. */
-  async delete(realmId: string, scope: PolicyScope): Promise<boolean> {
+  /**
+   * Removes a scope's policy; false when there was none. With `ifMatch` it removes only a version one of the tags
+   * names, and throws AppError precondition-failed "policy-changed" otherwise (an absent policy included).
+   */
+  async delete(realmId: string, scope: PolicyScope, ifMatch?: readonly string[]): Promise<boolean> {
     const client = await this.table();
+    const pk = realmKey(realmId, "policies");
+    const rk = keyPart(formatPolicyScope(scope));
     try {
-      await client.deleteEntity(realmKey(realmId, "policies"), keyPart(formatPolicyScope(scope)));
+      if (ifMatch === undefined) await client.deleteEntity(pk, rk);
+      else await client.deleteEntity(pk, rk, { etag: await matchingEtag(client, pk, rk, ifMatch) });
       await this.changed(realmId);
       return true;
     } catch (error) {
+      if (ifMatch !== undefined && (isNotFound(error) || isPreconditionFailed(error))) throw policyChanged();
       if (isNotFound(error)) return false;
       throw error;
     }
   }
+}
+
+/** True when one of the tags names `etag` (weak comparison, W/ ignored on both sides: the Table's ETags are weak). */
+function namesEtag(tags: readonly string[], etag: string): boolean {
+  const bare = etag.replace(/^W\//, "");
+  return tags.some((t) => t.replace(/^W\//, "") === bare);
+}
+
+const policyChanged = (): AppError =>
+  new AppError("precondition-failed", "The policy changed since you read it; read it again and retry", { code: "policy-changed" });
+
+/**
+ * The stored ETag when one of `tags` names it. The Table service refuses (400) an ETag not in its own format,
+ * so a client's tag is compared here and only the stored one is sent back with the conditional write.
+ */
+async function matchingEtag(client: TableClient, partitionKey: string, rowKey: string, tags: string | readonly string[]): Promise<string> {
+  const current = await client.getEntity(partitionKey, rowKey, { queryOptions: { select: ["PartitionKey"] } });
+  if (current.etag === undefined || !namesEtag(typeof tags === "string" ? [tags] : tags, current.etag)) throw policyChanged();
+  return current.etag;
 }

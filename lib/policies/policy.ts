@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPlainLine } from "../core/well-formed-text.js";
 
 export const requirementMode = z.enum(["enforce", "audit"]);
 export type RequirementMode = z.infer<typeof requirementMode>;
@@ -25,7 +26,8 @@ export const policyDocumentSchema = z
     noGraph: z.never({ error: "noGraph follows the realm's directory mode, which the operator sets; a policy cannot set it" }),
     acceptLegacyHashes: z.boolean(),
     /** Names the legacy Active Directory authentication provider; its presence adds the second-identity step. */
-    legacyAuthProvider: z.string().trim().min(1).max(256).nullable(),
+    // Signed into every device's configuration: one plain line, no control character of any kind.
+    legacyAuthProvider: z.string().trim().min(1).max(256).refine(isPlainLine, "must be well-formed text without control characters").nullable(),
     priority: z.number().int().min(-1000).max(1000),
   })
   .partial()

@@ -3,8 +3,10 @@ import { parsePemBundle } from "../auth/device-certificate.js";
 import { validationError } from "../core/errors.js";
 import { isGuid } from "../auth/guid.js";
 import type { Settings } from "../config/settings.js";
+import { TABLE_STRING_MAX_CHARS } from "../storage/limits.js";
 
-const MAX_CA_PEM_CHARS = 64 * 1024;
+// The bundle is stored as one Table string property of the realm record.
+const MAX_CA_PEM_CHARS = TABLE_STRING_MAX_CHARS;
 
 /**
  * The body of `PUT /api/operator/v1/realms/{tenantId}`: what an operator decides about a customer tenant.

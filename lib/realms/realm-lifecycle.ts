@@ -2,9 +2,13 @@ import type { AppServices } from "../app/services.js";
 import { AppError, conflict, notFound } from "../core/errors.js";
 import type { Realm } from "./realm.js";
 import type { RealmInput } from "./realm-input.js";
+import { purgeRealm, type RealmPurgeDeps } from "./realm-purge.js";
 
 /** What creating a realm needs; a slice of AppServices so tests can pass exactly these. */
-export type RealmLifecycleDeps = Pick<AppServices, "realms" | "keyRing" | "branchCache" | "policies" | "tables" | "clock">;
+export type RealmLifecycleDeps = Pick<AppServices, "realms" | "keyRing" | "branchCache" | "policies" | "tables" | "clock"> & RealmPurgeDeps;
+
+// Enough for what creation writes (key ring, passphrase, realm policy) many times over.
+const UNDO_BUDGET = 1000;
 
 /** The tables every realm writes to; created up front so a new realm's first request creates nothing. */
 export const REALM_TABLES = ["Realms", "Policies", "Devices", "DeviceReports", "Directory", "RealmSecrets"] as const;
@@ -14,11 +18,27 @@ export const REALM_TABLES = ["Realms", "Policies", "Devices", "DeviceReports", "
  * BranchCache passphrase and its (empty) realm policy, then the realm record, written last so that a realm
  * becomes known only once complete. An update keeps status, createdAt and slug. Returns the stored realm and
  * whether it is new; throws AppError conflict "realm-deleted" for a deleted realm that is not purged yet.
+ * When creating a new realm fails at any step, the rows and blobs written for it so far are removed again
+ * (as a purge would), so a failed creation leaves nothing behind; the error is rethrown.
  */
 export async function putRealm(deps: RealmLifecycleDeps, tenantId: string, input: RealmInput): Promise<{ realm: Realm; created: boolean }> {
   const id = tenantId.toLowerCase();
   const existing = await deps.realms.get(id);
   if (existing?.status === "deleted") throw conflict("This realm was deleted and awaits its purge; it cannot be changed", "realm-deleted");
+  if (existing !== undefined) return await writeRealm(deps, id, input);
+  try {
+    return await writeRealm(deps, id, input);
+  } catch (error) {
+    // Only while no record exists: a concurrent creation that won owns these rows.
+    if ((await deps.realms.get(id).catch(() => existing)) === undefined) {
+      await purgeRealm(deps, id, UNDO_BUDGET).catch(() => undefined);
+      deps.keyRing.forget(id);
+    }
+    throw error;
+  }
+}
+
+async function writeRealm(deps: RealmLifecycleDeps, id: string, input: RealmInput): Promise<{ realm: Realm; created: boolean }> {
   const now = new Date(deps.clock.now()).toISOString();
 
   for (const table of REALM_TABLES) await deps.tables.table(table);

@@ -7,7 +7,7 @@ import { isNotFound } from "../storage/rest-error.js";
 /** A client release as an admin publishes it for a channel. */
 export const releaseSchema = z
   .object({
-    version: z.string().regex(/^\d+(\.\d+){1,3}([-+][0-9A-Za-z.-]+)?$/, "a version like 4.2.1"),
+    version: z.string().max(64).regex(/^\d+(\.\d+){1,3}([-+][0-9A-Za-z.-]+)?$/, "a version like 4.2.1"),
     url: z.url({ protocol: /^https$/ }).max(2048),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hex digits").transform((s) => s.toLowerCase()),
   })

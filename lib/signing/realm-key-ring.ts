@@ -85,6 +85,11 @@ export class RealmKeyRing implements CurrentSignerSource {
     return this.options.keys.openSigner(realmId, version);
   }
 
+  /** Drops this instance's cached ring of the realm, for when its stored ring was removed (an undone realm creation). */
+  forget(realmId: string): void {
+    this.rings.delete(realmId);
+  }
+
   private async createFirstKey(realmId: string): Promise<Signer> {
     const known = this.missing.get(realmId);
     if (known !== undefined && this.options.clock.now() < known.until) throw known.error;

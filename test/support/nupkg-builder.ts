@@ -129,6 +129,29 @@ export function withDeclaredSize(zip: Uint8Array, name: string, uncompressedSize
   return copy;
 }
 
+/** A copy of the zip whose named entry is renamed (same length) in its central and local headers, e.g. to duplicate a name. */
+export function withRenamedEntry(zip: Uint8Array, name: string, to: string): Uint8Array {
+  const bytes = new TextEncoder().encode(to);
+  if (bytes.length !== new TextEncoder().encode(name).length) throw new Error("the new name must have the same byte length");
+  const copy = zip.slice();
+  const entry = centralEntries(copy).find((e) => e.name === name);
+  if (entry === undefined) throw new Error(`no entry ${name}`);
+  copy.set(bytes, entry.central + 46);
+  copy.set(bytes, entry.local + 30);
+  return copy;
+}
+
+/** A copy of the zip with one byte of the named entry's data flipped, its CRC-32 left as it was (build it stored, level 0). */
+export function withCorruptedData(zip: Uint8Array, name: string): Uint8Array {
+  const copy = zip.slice();
+  const view = new DataView(copy.buffer);
+  const entry = centralEntries(copy).find((e) => e.name === name);
+  if (entry === undefined) throw new Error(`no entry ${name}`);
+  const data = entry.local + 30 + view.getUint16(entry.local + 26, true) + view.getUint16(entry.local + 28, true);
+  copy[data] = (copy[data] ?? 0) ^ 0xff;
+  return copy;
+}
+
 /** A refused package and what the refusal must say. */
 export interface MaliciousCase {
   name: string;

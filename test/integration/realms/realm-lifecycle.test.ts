@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeRealmStatus, putRealm, REALM_TABLES } from "../../../lib/realms/realm-lifecycle.js";
 import { realmCounts } from "../../../lib/realms/realm-view.js";
+import { RealmRepository } from "../../../lib/realms/realm-repository.js";
+import type { Realm } from "../../../lib/realms/realm.js";
+import { LocalSigningKeySource, RealmKeyRing, TableKeyRingStore } from "../../../lib/signing/index.js";
 import { realmStorage, type RealmStorage } from "./storage-fixture.js";
 import { rejectionOf as failure } from "../../support/app-error.js";
 
@@ -78,6 +81,44 @@ describe("realm status", () => {
 
   it("when the realm is unknown, then 404", async () => {
     expect((await failure(changeRealmStatus(s, randomUUID(), "disable"))).status).toBe(404);
+  });
+});
+
+describe("a failed realm creation", () => {
+  class RefusingRealms extends RealmRepository {
+    override update(_tenantId: string, _mutate: (current: Realm | undefined) => Realm | undefined): Promise<Realm | undefined> {
+      return Promise.reject(new Error("the realm record could not be written"));
+    }
+  }
+
+  it("when the last step (the realm record) fails, then no key ring, passphrase or policy row of the realm is left", async () => {
+    const id = randomUUID();
+    const keyRing = new RealmKeyRing({
+      keys: new LocalSigningKeySource({ dir: s.settings.RJ_DATA_DIR, modulusLength: 2048 }),
+      store: new TableKeyRingStore(await s.tables.table("KeyRings")),
+      clock: s.clock,
+      overlapMs: 86_400_000,
+    });
+    const deps = { ...s, keyRing, realms: new RefusingRealms(() => s.tables.table("Realms")) };
+    await expect(putRealm(deps, id, input)).rejects.toThrow("could not be written");
+    expect(await s.realms.get(id)).toBeUndefined();
+    expect((await keyRing.jwks(id)).keys).toEqual([]);
+    expect(await s.branchCache.status(id)).toMatchObject({ set: false });
+    expect(await s.policies.get(id, { kind: "realm" })).toBeUndefined();
+
+    // A retry that succeeds creates everything afresh.
+    const { created } = await putRealm({ ...s, keyRing }, id, input);
+    expect(created).toBe(true);
+    expect((await keyRing.jwks(id)).keys).toHaveLength(1);
+  });
+
+  it("when an update of an existing realm fails, then nothing of the realm is removed", async () => {
+    const id = randomUUID();
+    await putRealm(s, id, input);
+    await expect(putRealm({ ...s, realms: new RefusingRealms(() => s.tables.table("Realms")) }, id, input)).rejects.toThrow();
+    expect(await s.realms.get(id)).toMatchObject({ id, status: "active" });
+    expect(await s.branchCache.status(id)).toMatchObject({ set: true });
+    expect(await s.policies.get(id, { kind: "realm" })).toBeDefined();
   });
 });
 

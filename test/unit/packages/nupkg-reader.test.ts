@@ -6,7 +6,7 @@ import { NUPKG_LIMITS } from "../../../lib/packages/nupkg-limits.js";
 import { BufferRangeReader } from "../../../lib/packages/nupkg-range-reader.js";
 import { inspectNupkg } from "../../../lib/packages/nupkg-reader.js";
 import { parseNuspec } from "../../../lib/packages/nuspec-parser.js";
-import { buildNupkg, maliciousNupkgs, nuspecXml } from "../../support/nupkg-builder.js";
+import { buildNupkg, maliciousNupkgs, nuspecXml, withCorruptedData, withRenamedEntry } from "../../support/nupkg-builder.js";
 import { rejectionOf as refusal } from "../../support/app-error.js";
 
 const MIB = 1024 * 1024;
@@ -14,6 +14,32 @@ const MIB = 1024 * 1024;
 const inspect = (bytes: Uint8Array) => inspectNupkg(new BufferRangeReader(bytes), bytes.byteLength);
 
 describe("inspectNupkg", () => {
+  it("when two entries have the same name, then the package is refused as unsafe", async () => {
+    const bytes = withRenamedEntry(buildNupkg({ id: "Dup", version: "1.0.0", files: { "tools/a.ps1": "one", "tools/b.ps1": "two" } }), "tools/b.ps1", "tools/a.ps1");
+    const error = await refusal(() => inspect(bytes));
+    expect(error.code).toBe("unsafe-package");
+    expect(error.message).toMatch(/more than one entry named "tools\/a\.ps1"/);
+  });
+
+  it("when two entry names differ only in case, then the package is refused (Windows extracts them to one file)", async () => {
+    const bytes = buildNupkg({ id: "Dup", version: "1.0.0", files: { "tools/install.ps1": "one", "tools/INSTALL.ps1": "two" } });
+    expect((await refusal(() => inspect(bytes))).code).toBe("unsafe-package");
+  });
+
+  it("when an entry's bytes do not match its CRC-32, then the package is refused as corrupt", async () => {
+    const files = { "tools/payload.bin": "x".repeat(1000) };
+    const sound = zipSync({ "Crc.nuspec": strToU8(nuspecXml({ id: "Crc", version: "1.0.0" })), ...Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])) }, { level: 0 });
+    await expect(inspect(sound)).resolves.toMatchObject({ nuspecPath: "Crc.nuspec" });
+    const error = await refusal(() => inspect(withCorruptedData(sound, "tools/payload.bin")));
+    expect(error.code).toBe("invalid-package");
+    expect(error.message).toMatch(/CRC-32/);
+  });
+
+  it("when the nuspec's own bytes do not match its CRC-32, then the package is refused", async () => {
+    const sound = zipSync({ "Crc.nuspec": strToU8(nuspecXml({ id: "Crc", version: "1.0.0" })) }, { level: 0 });
+    expect((await refusal(() => inspect(withCorruptedData(sound, "Crc.nuspec")))).message).toMatch(/CRC-32/);
+  });
+
   it("when the package is sound, then its root nuspec is returned as text", async () => {
     const bytes = buildNupkg({ id: "Contoso.Tool", version: "2.0.0", tags: ["realmjoin:user"] });
     const inspection = await inspect(bytes);
