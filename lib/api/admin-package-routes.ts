@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { audienceOf } from "../agent-config/audience.js";
 import { effectivePolicyFor } from "../agent-config/effective-policy.js";
-import { PACKAGE_CONTAINER } from "../app/compose-packages.js";
-import { sharedContentHashPool } from "../content/shared-hash-pool.js";
+import { publishDeps } from "../app/publish-deps.js";
 import { AppError } from "../core/errors.js";
+import { changeFlags } from "../http/change-flags.js";
 import { endpoint } from "../http/endpoint.js";
 import { empty, json } from "../http/reply.js";
 import type { CatalogueRecord } from "../packages/catalogue-record.js";
+import { publishImpactGuard, PublishDryRun } from "../packages/publish-impact.js";
 import { publishUpload } from "../packages/publish-upload.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
 
@@ -24,23 +25,25 @@ const upload: HttpFunctionEntry = {
   handler: endpoint({
     auth: "admin",
     async handle({ services, auth, request }) {
+      const flags = changeFlags(request);
       if (request.body === null) throw new AppError("validation", "Send the .nupkg as the request body", { code: "body-required" });
       const length = request.headers.get("content-length");
       const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
-      const result = await publishUpload(
-        {
-          catalogue: services.packages.catalogue,
-          container: services.blobs.getContainerClient(PACKAGE_CONTAINER),
-          contentInfo: services.contentInfo,
-          keys: await services.sasKeys(),
-          clock: services.clock,
-          hasher: sharedContentHashPool(),
-        },
-        auth.realmId,
-        request.body,
-        services.settings.RJ_UPLOAD_LIMIT_BYTES,
-        declared,
-      );
+      let result;
+      try {
+        result = await publishUpload(
+          await publishDeps(services),
+          auth.realmId,
+          request.body,
+          services.settings.RJ_UPLOAD_LIMIT_BYTES,
+          declared,
+          // With force the check is skipped: nothing would be refused.
+          flags.force ? undefined : publishImpactGuard(services.impact, auth.realmId, flags, services.clock),
+        );
+      } catch (error) {
+        if (error instanceof PublishDryRun) return json({ dryRun: true, impact: error.impact });
+        throw error;
+      }
       services.telemetry.event("PackagePublished", {
         realmId: auth.realmId,
         packageId: result.record.id,
@@ -104,9 +107,9 @@ const remove: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth, params }) {
-      await services.packages.catalogue.delete(auth.realmId, params["id"] ?? "", params["version"] ?? "");
-      return empty(204);
+    async handle({ services, auth, params, request }) {
+      const outcome = await services.changes.deleteVersion(auth.realmId, params["id"] ?? "", params["version"] ?? "", changeFlags(request));
+      return outcome.done ? empty(204) : json({ dryRun: true, impact: outcome.impact });
     },
   }),
 };
@@ -120,9 +123,10 @@ const putAssignment: HttpFunctionEntry = {
     auth: "admin",
     // The assignment service validates the body with its strict schema.
     body: z.unknown(),
-    async handle({ services, auth, params, body }) {
-      const { assignment, created } = await services.packages.assignments.put(auth.realmId, params["assignmentId"] ?? "", body);
-      return json(assignment, created ? 201 : 200);
+    async handle({ services, auth, params, body, request }) {
+      const outcome = await services.changes.putAssignment(auth.realmId, params["assignmentId"] ?? "", body, changeFlags(request));
+      if (!outcome.done) return json({ dryRun: true, impact: outcome.impact });
+      return json(outcome.value.assignment, outcome.value.created ? 201 : 200);
     },
   }),
 };
@@ -147,9 +151,9 @@ const deleteAssignment: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth, params }) {
-      await services.packages.assignments.delete(auth.realmId, params["assignmentId"] ?? "");
-      return empty(204);
+    async handle({ services, auth, params, request }) {
+      const outcome = await services.changes.deleteAssignment(auth.realmId, params["assignmentId"] ?? "", changeFlags(request));
+      return outcome.done ? empty(204) : json({ dryRun: true, impact: outcome.impact });
     },
   }),
 };
@@ -163,6 +167,20 @@ const listAssignments: HttpFunctionEntry = {
     auth: "admin",
     async handle({ services, auth }) {
       return json({ assignments: await services.packages.assignments.list(auth.realmId) });
+    },
+  }),
+};
+
+// Named to sort before "adminGetPackage": the Functions host takes the first function, by name, whose template matches.
+const undeliverable: HttpFunctionEntry = {
+  name: "adminFindUndeliverablePackages",
+  route: "admin/v1/packages/undeliverable",
+  methods: ["GET"],
+  area: "admin",
+  handler: endpoint({
+    auth: "admin",
+    async handle({ services, auth }) {
+      return json(await services.impact.undeliverable(auth.realmId));
     },
   }),
 };
@@ -187,6 +205,7 @@ const explain: HttpFunctionEntry = {
 export const adminPackageRoutes: HttpFunctionEntry[] = [
   upload,
   importLegacy,
+  undeliverable,
   list,
   get,
   remove,

@@ -12,6 +12,9 @@ import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import { PolicyRepository } from "../policies/policy-repository.js";
 import { CatalogueRequiredPackages } from "../onboarding/catalogue-required-packages.js";
 import { composePackages } from "./compose-packages.js";
+import { DeviceFleet } from "../agent-config/fleet-audiences.js";
+import { ImpactService } from "../packages/impact-service.js";
+import { GuardedChanges } from "../packages/guarded-changes.js";
 import { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-store.js";
 import { RealmRepository } from "../realms/realm-repository.js";
 import { ReleaseRepository } from "../releases/release-repository.js";
@@ -111,6 +114,8 @@ export async function composeServices(settings: Settings, options: ComposeOption
     sessionLimitBytes: settings.RJ_SESSION_UPLOAD_LIMIT_BYTES,
   });
 
+  const impact = new ImpactService({ delivery: packageParts.packages.delivery, fleet: new DeviceFleet({ devices, policies, directory }) });
+
   return {
     settings,
     version: packageVersion(),
@@ -131,6 +136,8 @@ export async function composeServices(settings: Settings, options: ComposeOption
     devices,
     ...packageParts,
     releases: new ReleaseRepository(() => tables.table("Releases")),
+    impact,
+    changes: new GuardedChanges({ impact, catalogue: packageParts.packages.catalogue, assignments: packageParts.packages.assignments, clock }),
     requiredPackages: new CatalogueRequiredPackages({ delivery: packageParts.packages.delivery, devices, policies, directory }),
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };

@@ -66,6 +66,11 @@ export class DeliveryService {
     return (await this.load(realmId, audience, policy)).plan;
   }
 
+  /** The realm's assignments and catalogue as of the current generations (shared, never mutate). */
+  async snapshotOf(realmId: string): Promise<DeliverySnapshot> {
+    return await this.snapshot(realmId);
+  }
+
   private async load(realmId: string, audience: DeliveryAudience, policy: DeliveryPolicy) {
     const { assignments, catalogue } = await this.snapshot(realmId);
     const plan = planDelivery({ realmId, audience, assignments, catalogue, acceptLegacyHashes: policy.acceptLegacyHashes, baseUrl: this.baseUrl });
