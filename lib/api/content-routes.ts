@@ -1,6 +1,9 @@
+import { audienceOf } from "../agent-config/audience.js";
+import { enrolledDevice } from "../agent-config/config-service.js";
+import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import { PACKAGE_CONTAINER } from "../app/compose-packages.js";
 import { negotiatePeerDist, peerDistResponseHeaders } from "../content/pccrtp-negotiation.js";
-import { AppError } from "../core/errors.js";
+import { AppError, notFound } from "../core/errors.js";
 import { endpoint } from "../http/endpoint.js";
 import { readSasUrl } from "../packages/blob-sas.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
@@ -23,6 +26,15 @@ const content: HttpFunctionEntry = {
     auth: "device",
     async handle({ services, auth, params, request }) {
       const record = await services.packages.catalogue.getVersion(auth.realmId, params["packageId"] ?? "", params["version"] ?? "");
+      // Content follows assignment: only what this device's own manifest delivers; anything else of the realm is 404.
+      const device = await enrolledDevice(services.devices, auth);
+      const userId = auth.user?.userId;
+      const { policy } = await effectivePolicyFor(services, device, userId);
+      const audience = await audienceOf(services.directory, device, userId);
+      if (!(await services.packages.delivery.delivers(auth.realmId, audience, policy, record.id, record.version))) {
+        // The same answer as for a version the realm does not have: a device learns nothing about others' packages.
+        throw notFound(`No version ${params["version"] ?? ""} of package "${params["packageId"] ?? ""}" in this realm`);
+      }
       const common = { vary: "Accept-Encoding", "cache-control": "no-store" };
       if (record.blobName === undefined || record.sha256 === undefined) {
         if (record.url === undefined) throw new AppError("not-found", "This package version has no downloadable content", { code: "no-content" });

@@ -15,6 +15,9 @@ import { RealmRoutedDirectory } from "../directory/realm-routed-directory.js";
 import { PolicyRepository } from "../policies/policy-repository.js";
 import { CatalogueRequiredPackages } from "../onboarding/catalogue-required-packages.js";
 import { composePackages } from "./compose-packages.js";
+import { DeviceFleet } from "../agent-config/fleet-audiences.js";
+import { ImpactService } from "../packages/impact-service.js";
+import { GuardedChanges } from "../packages/guarded-changes.js";
 import { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-store.js";
 import { RealmRepository } from "../realms/realm-repository.js";
 import { ReleaseRepository } from "../releases/release-repository.js";
@@ -136,6 +139,8 @@ export async function composeServices(settings: Settings, options: ComposeOption
     sessionLimitBytes: settings.RJ_SESSION_UPLOAD_LIMIT_BYTES,
   });
 
+  const impact = new ImpactService({ delivery: packageParts.packages.delivery, fleet: new DeviceFleet({ devices, policies, directory }) });
+
   return {
     settings,
     version: packageVersion(),
@@ -159,6 +164,8 @@ export async function composeServices(settings: Settings, options: ComposeOption
     ...packageParts,
     releases: new ReleaseRepository(() => tables.table("Releases")),
     audit: new AuditLog(() => tables.table("Audit"), clock),
+    impact,
+    changes: new GuardedChanges({ impact, catalogue: packageParts.packages.catalogue, assignments: packageParts.packages.assignments, clock }),
     requiredPackages: new CatalogueRequiredPackages({ delivery: packageParts.packages.delivery, devices, policies, directory }),
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };

@@ -7,7 +7,7 @@ import type { AppServices } from "./services.js";
 export async function publishDeps(services: AppServices): Promise<PublishUploadDeps> {
   return {
     catalogue: services.packages.catalogue,
-    container: services.blobs.getContainerClient(PACKAGE_CONTAINER),
+    container: await services.containers.container(PACKAGE_CONTAINER),
     contentInfo: services.contentInfo,
     keys: await services.sasKeys(),
     clock: services.clock,

@@ -18,6 +18,8 @@ import type { ContentInfoStore } from "../content/content-info-store.js";
 import type { SasSigningKeys } from "../packages/blob-sas.js";
 import type { PackageServices } from "../packages/package-service.js";
 import type { UploadSessionService } from "../packages/upload-session-service.js";
+import type { ImpactService } from "../packages/impact-service.js";
+import type { GuardedChanges } from "../packages/guarded-changes.js";
 import type { RequiredPackagesSource } from "../onboarding/required-packages.js";
 import type { BranchCachePassphraseStore } from "../realms/branchcache-passphrase-store.js";
 import type { RealmRepository } from "../realms/realm-repository.js";
@@ -69,6 +71,10 @@ export interface AppServices {
   sasKeys(): Promise<SasSigningKeys>;
   /** Upload sessions (POST /api/admin/v1/uploads): bytes go straight to storage, publishing runs in the background. */
   uploads: UploadSessionService;
+  /** Impact of admin changes on required packages (would-break-required), and the realm's undeliverable required packages. */
+  impact: ImpactService;
+  /** Assignment and catalogue changes checked for their impact first. */
+  changes: GuardedChanges;
   /** Required packages of a device, for the initial run's plan. */
   requiredPackages: RequiredPackagesSource;
   /** The door to orchestrations for one invocation: the Durable client in Azure, the local runtime at home. */

@@ -4,6 +4,7 @@ import type { Device } from "../devices/device.js";
 import type { ActivityEntry } from "../registry/types.js";
 import { ONBOARDING_ACTIVITIES } from "./names.js";
 import { bitlockerDecision, systemPlan, userPlan, type BitlockerDecision, type SystemPlan, type UserPlan } from "./plan.js";
+import type { UndeliverableRequiredPackage } from "./required-packages.js";
 import type { RunRecord } from "./run-store.js";
 import type { RunRef } from "./run-ref.js";
 import { phaseOf, type Phase, type PublishedStep, type RunFailure, type StepKind } from "./steps.js";
@@ -52,6 +53,7 @@ async function loadPlan(input: { run: RunRef; seq: number; instanceId: string })
   const stores = onboardingStores(services.tables);
   const device = await deviceOf(services, input.run);
   const plan = await systemPlan(services, device);
+  reportUndeliverable(services, input.run, "system", plan.undeliverable);
   const at = nowIso(services);
   await stores.runs.update(input.run.realmId, input.run.deviceId, (current) => (current === undefined ? freshRecord(input.run, input.instanceId, at) : undefined));
   await writeTransition(services, stores, input.run, input.seq, {
@@ -127,7 +129,16 @@ async function confirmUser(input: { run: RunRef; userId: string }): Promise<{ pr
 
 async function loadUserPlan(input: { run: RunRef; userId: string }): Promise<UserPlan> {
   const services = await currentServices();
-  return await userPlan(services, await deviceOf(services, input.run), input.userId);
+  const plan = await userPlan(services, await deviceOf(services, input.run), input.userId);
+  reportUndeliverable(services, input.run, "user", plan.undeliverable);
+  return plan;
+}
+
+/** One telemetry event per required package the run cannot deliver (the workbook lists them). */
+function reportUndeliverable(services: AppServices, run: RunRef, phase: Phase, list: readonly UndeliverableRequiredPackage[] | undefined): void {
+  for (const u of list ?? []) {
+    services.telemetry.event("RequiredPackageUndeliverable", { realmId: run.realmId, deviceId: run.deviceId, runId: run.runId, packageId: u.packageId, reason: u.reason, phase });
+  }
 }
 
 /** Ends the run: publishes the final status (no current step) and writes the last transition. */

@@ -6,7 +6,8 @@ import type { ManifestPackage } from "../packages/manifest-types.js";
 import type { DeliveryService } from "../packages/manifest-service.js";
 import { normalizePackageId } from "../packages/package-id.js";
 import type { PolicyRepository } from "../policies/policy-repository.js";
-import type { PlannedPackage, RequiredPackagesSource } from "./required-packages.js";
+import { undeliverableRequired } from "../packages/delivery-impact.js";
+import type { PlannedPackage, RequiredPackagesSource, UndeliverableRequiredPackage } from "./required-packages.js";
 
 /**
  * The initial run's packages from the manifest: every `required` entry and, transitively, the
@@ -36,5 +37,13 @@ export class CatalogueRequiredPackages implements RequiredPackagesSource {
     return deliveries
       .filter((p) => needed.has(normalizePackageId(p.id)))
       .map((p) => ({ packageId: p.id, version: p.version, installContext: p.installContext }));
+  }
+
+  async undeliverableRequired(realmId: string, deviceId: string, userId: string | undefined): Promise<UndeliverableRequiredPackage[]> {
+    const device = await this.deps.devices.get(realmId, deviceId);
+    if (device === undefined) return [];
+    const { policy } = await effectivePolicyFor(this.deps, device, userId);
+    const plan = await this.deps.delivery.plan(realmId, await audienceOf(this.deps.directory, device, userId), policy);
+    return [...undeliverableRequired(plan).values()];
   }
 }

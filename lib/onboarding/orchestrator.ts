@@ -3,7 +3,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { FinishInput, PublishInput, RecordInput } from "./activities.js";
 import { ONBOARDING_ACTIVITIES as A, onboardingInstanceId, stepEventName } from "./names.js";
 import type { BitlockerDecision, SystemPlan, UserPlan } from "./plan.js";
-import type { PlannedPackage } from "./required-packages.js";
+import type { PlannedPackage, UndeliverableRequiredPackage } from "./required-packages.js";
 import type { RunInput, RunRef } from "./run-ref.js";
 import { phaseOf, stepIds, type FailureReason, type Phase, type PublishedStep, type RunFailure, type StepEvent, type StepKind } from "./steps.js";
 import type { TransitionInput } from "./transitions.js";
@@ -39,6 +39,13 @@ const installStep = (p: PlannedPackage): StepSpec => ({
   version: p.version,
   installContext: p.installContext,
 });
+
+/** Names every undeliverable required package and why, e.g. `Contoso.Tool (missing), Contoso.Base (unsatisfiable)`, kept short. */
+function undeliverableDetail(list: readonly UndeliverableRequiredPackage[]): string {
+  const names = list.map((u) => `${u.packageId} (${u.reason})`).join(", ");
+  const text = `Required packages cannot be delivered: ${names}`;
+  return text.length > 480 ? `${text.slice(0, 477)}...` : text;
+}
 
 /** A failed step's detail, kept short for the run's failure. */
 const detailOf = (event: StepEvent): { detail?: string } => (event.detail === undefined ? {} : { detail: event.detail.slice(0, 200) });
@@ -133,6 +140,11 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
       }
     }
 
+    if (plan.undeliverable !== undefined && plan.undeliverable.length > 0) {
+      phase = "system";
+      return yield* fail("required-undeliverable", undefined, { detail: undeliverableDetail(plan.undeliverable) });
+    }
+
     for (const p of plan.systemPackages) {
       const done = yield* step(installStep(p), "install-failed");
       if ("outcome" in done) return done.outcome;
@@ -158,6 +170,10 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
     if (userSteps.legacyAuthProvider !== null) {
       const done = yield* step({ id: stepIds.secondIdentity, kind: "second-identity" }, "second-identity-failed");
       if ("outcome" in done) return done.outcome;
+    }
+
+    if (userSteps.undeliverable !== undefined && userSteps.undeliverable.length > 0) {
+      return yield* fail("required-undeliverable", undefined, { detail: undeliverableDetail(userSteps.undeliverable) });
     }
 
     for (const p of userSteps.userPackages) {

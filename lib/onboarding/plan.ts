@@ -3,7 +3,7 @@ import { effectivePolicyFor } from "../agent-config/effective-policy.js";
 import type { AppServices } from "../app/services.js";
 import type { Device } from "../devices/device.js";
 import type { RequirementMode } from "../policies/policy.js";
-import type { PlannedPackage } from "./required-packages.js";
+import type { PlannedPackage, UndeliverableRequiredPackage } from "./required-packages.js";
 import { CHECK_NAMES, type CheckName } from "./steps.js";
 
 type PlanDeps = Pick<AppServices, "policies" | "directory" | "requiredPackages">;
@@ -12,6 +12,8 @@ type PlanDeps = Pick<AppServices, "policies" | "directory" | "requiredPackages">
 export interface SystemPlan {
   checks: { name: CheckName; mode: RequirementMode }[];
   systemPackages: PlannedPackage[];
+  /** Required packages the device cannot be given: the run fails with required-undeliverable rather than succeed without them. */
+  undeliverable?: UndeliverableRequiredPackage[];
 }
 
 /** What the user phase does, decided once the user has confirmed. */
@@ -19,6 +21,8 @@ export interface UserPlan {
   makeAdmin: boolean;
   legacyAuthProvider: string | null;
   userPackages: PlannedPackage[];
+  /** Required packages the device and the confirmed user cannot be given. */
+  undeliverable?: UndeliverableRequiredPackage[];
 }
 
 export type BitlockerDecision = { applies: true } | { applies: false; reason: "disabled" | "virtual-machine" | "tpm-not-ready" };
@@ -27,9 +31,11 @@ export type BitlockerDecision = { applies: true } | { applies: false; reason: "d
 export async function systemPlan(deps: PlanDeps, device: Device): Promise<SystemPlan> {
   const { policy } = await effectivePolicyFor(deps, device, undefined);
   const packages = await deps.requiredPackages.requiredPackages(device.realmId, device.deviceId, device.primaryUser);
+  const undeliverable = (await deps.requiredPackages.undeliverableRequired?.(device.realmId, device.deviceId, device.primaryUser)) ?? [];
   return {
     checks: CHECK_NAMES.map((name) => ({ name, mode: policy.securityRequirements[name] })),
     systemPackages: packages.filter((p) => p.installContext === "system"),
+    ...(undeliverable.length > 0 ? { undeliverable } : {}),
   };
 }
 
@@ -37,10 +43,12 @@ export async function systemPlan(deps: PlanDeps, device: Device): Promise<System
 export async function userPlan(deps: PlanDeps, device: Device, userId: string): Promise<UserPlan> {
   const { policy } = await effectivePolicyFor(deps, device, userId);
   const packages = await deps.requiredPackages.requiredPackages(device.realmId, device.deviceId, userId);
+  const undeliverable = (await deps.requiredPackages.undeliverableRequired?.(device.realmId, device.deviceId, userId)) ?? [];
   return {
     makeAdmin: policy.makeAdmin && device.primaryUser === userId,
     legacyAuthProvider: policy.legacyAuthProvider,
     userPackages: packages.filter((p) => p.installContext === "user"),
+    ...(undeliverable.length > 0 ? { undeliverable } : {}),
   };
 }
 

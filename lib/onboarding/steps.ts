@@ -30,6 +30,7 @@ export type FailureReason =
   | "confirm-user-failed"
   | "second-identity-failed"
   | "step-timeout"
+  | "required-undeliverable"
   | "internal";
 
 export interface RunFailure {

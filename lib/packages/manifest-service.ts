@@ -58,9 +58,22 @@ export class DeliveryService {
     return explainPackage(plan, packageId);
   }
 
+  /** True when the audience's manifest delivers exactly this version of the package (assigned, or a dependency of one). */
+  async delivers(realmId: string, audience: DeliveryAudience, policy: DeliveryPolicy, packageId: string, version: string): Promise<boolean> {
+    const { plan } = await this.load(realmId, audience, policy);
+    const key = normalizePackageId(packageId);
+    const wanted = version.toLowerCase();
+    return plan.delivered.some((p) => normalizePackageId(p.id) === key && p.version.toLowerCase() === wanted);
+  }
+
   /** Plans over the realm's assignments and catalogue as of the current generations. Throws only storage errors. */
   async plan(realmId: string, audience: DeliveryAudience, policy: DeliveryPolicy): Promise<DeliveryPlan> {
     return (await this.load(realmId, audience, policy)).plan;
+  }
+
+  /** The realm's assignments and catalogue as of the current generations (shared, never mutate). */
+  async snapshotOf(realmId: string): Promise<DeliverySnapshot> {
+    return await this.snapshot(realmId);
   }
 
   private async load(realmId: string, audience: DeliveryAudience, policy: DeliveryPolicy) {

@@ -23,7 +23,7 @@ export interface PublishUploadDeps {
 }
 
 /** A check run on the package's metadata before its blob is stored (e.g. the impact check); throwing refuses it. */
-export type PublishGuard = (metadata: NuspecMetadata, sha256Hex: string) => Promise<void>;
+export type PublishGuard = (metadata: NuspecMetadata, staged: StagedUpload) => Promise<void>;
 
 /**
  * Publishes a .nupkg body: streamed to a staging blob while its SHA-256 and its BranchCache content
@@ -87,7 +87,7 @@ async function publishWith(
   try {
     ingested = await ingest(builder, async (metadata, staged) => {
       await deps.catalogue.assertPublishable(realmId, metadata, staged.sha256Hex, staged.size);
-      await guard?.(metadata, staged.sha256Hex);
+      await guard?.(metadata, staged);
     });
   } catch (error) {
     builder.abort();

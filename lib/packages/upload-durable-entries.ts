@@ -3,6 +3,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { currentServices } from "../app/container.js";
 import { publishDeps } from "../app/publish-deps.js";
 import type { ActivityEntry, OrchestratorEntry } from "../registry/types.js";
+import { publishImpactGuard } from "./publish-impact.js";
 import { processUploadSession } from "./upload-session-processor.js";
 
 /** Names of the upload-session orchestration and its one activity. */
@@ -27,7 +28,12 @@ function* uploadPublishOrchestrator(context: OrchestrationContext): Generator<df
 
 async function uploadPublishActivity(input: UploadPublishInput): Promise<string> {
   const services = await currentServices();
-  const { session, result } = await processUploadSession({ uploads: services.uploads, publish: await publishDeps(services) }, input.realmId, input.uploadId);
+  const { session, result } = await processUploadSession({
+      uploads: services.uploads,
+      publish: await publishDeps(services),
+      // Without force, a package that would make required packages undeliverable is refused (409 would-break-required).
+      guard: (session) => (session.force ? undefined : publishImpactGuard(services.impact, session.realmId, { force: false, dryRun: false }, services.clock)),
+    }, input.realmId, input.uploadId);
   if (result !== undefined) {
     services.telemetry.event("PackagePublished", {
       realmId: input.realmId,

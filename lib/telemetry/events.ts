@@ -9,6 +9,7 @@ export const TELEMETRY_EVENTS = {
   PackageInstallReported: ["realmId", "deviceId", "packageId", "version", "status"],
   OnboardingTransition: ["realmId", "deviceId", "runId", "status", "phase", "stepId", "stepKind", "outcome", "reason", "event"],
   EscrowOutcome: ["realmId", "deviceId", "runId", "outcome", "attempts"],
+  RequiredPackageUndeliverable: ["realmId", "deviceId", "runId", "packageId", "reason", "phase"],
   ConfigServed: ["realmId", "deviceId", "notModified", "hash"],
   ManifestServed: ["realmId", "deviceId", "notModified", "packages", "undeliverable"],
   PackagePublished: ["realmId", "packageId", "version", "size", "outcome"],

@@ -13,6 +13,8 @@ export interface BenchOptions {
   contentBytes: number;
   /** Payload of the upload-RSS package. */
   uploadBytes: number;
+  /** Payload of the package published through an upload session. */
+  sessionBytes: number;
   /** Devices behind the full config and manifest fetches (distinct documents). */
   devices: number;
   /** Devices sending state reports. */
@@ -25,7 +27,7 @@ export interface BenchOptions {
 const MIB = 1024 * 1024;
 
 const USAGE =
-  "usage: npm run bench -- [--quick] [--duration=S] [--connections=N] [--content-mib=N] [--upload-mib=N] [--devices=N] [--reporting-devices=N] [--only=content,http,slots,upload] [--out=FILE]\n" +
+  "usage: npm run bench -- [--quick] [--duration=S] [--connections=N] [--content-mib=N] [--upload-mib=N] [--session-mib=N] [--devices=N] [--reporting-devices=N] [--only=content,http,slots,upload] [--out=FILE]\n" +
   "       (or the env BENCH_QUICK=1, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_CONTENT_MIB, BENCH_UPLOAD_MIB, BENCH_DEVICES, BENCH_REPORTING_DEVICES, BENCH_ONLY, BENCH_OUT)";
 
 function positive(name: string, raw: string): number {
@@ -43,6 +45,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
     ["connections", "BENCH_CONNECTIONS"],
     ["content-mib", "BENCH_CONTENT_MIB"],
     ["upload-mib", "BENCH_UPLOAD_MIB"],
+    ["session-mib", "BENCH_SESSION_MIB"],
     ["devices", "BENCH_DEVICES"],
     ["reporting-devices", "BENCH_REPORTING_DEVICES"],
     ["only", "BENCH_ONLY"],
@@ -72,6 +75,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
     connections: Math.round(get("connections", 16)),
     contentBytes: Math.round(get("content-mib", quick ? 64 : 256) * MIB),
     uploadBytes: Math.round(get("upload-mib", quick ? 256 : 1024) * MIB),
+    sessionBytes: Math.round(get("session-mib", quick ? 512 : 4096) * MIB),
     devices: Math.round(get("devices", 8)),
     reportingDevices: Math.round(get("reporting-devices", quick ? 20 : 50)),
     groups: BENCH_GROUPS.filter((g) => groups.includes(g)),

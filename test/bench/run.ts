@@ -9,6 +9,7 @@ import { httpFigures } from "./http-figures.js";
 import { storageCountFigures } from "./storage-counts.js";
 import { idleRss, sampleRss } from "./rss-sampler.js";
 import { FIGURE_SLOTS, runSlot, slotModuleUrl } from "./slots.js";
+import { sessionUploadFigures } from "./session-upload-rss.js";
 import { uploadRssFigures } from "./upload-rss.js";
 
 const MIB = 1024 * 1024;
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     for (const slot of FIGURE_SLOTS.filter((s) => !s.needsHost)) out.push(...(await runSlot(slot, { options })));
     return out;
   });
-  await group(options, "upload", figures, failures, () => uploadRssFigures(options.uploadBytes));
+  await group(options, "upload", figures, failures, async () => [...(await uploadRssFigures(options.uploadBytes)), ...(await sessionUploadFigures(options.sessionBytes))]);
 
   const seconds = round((Date.now() - started) / 1000, 1);
   const table = renderTable(figures);

@@ -34,7 +34,7 @@ interface ChildHost {
   stop(): Promise<void>;
 }
 
-async function startChildHost(dataDir: string, storage: string): Promise<ChildHost> {
+export async function startChildHost(dataDir: string, storage: string): Promise<ChildHost> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN, "--port", String(port), "--data", dataDir, "--dev-identity"], {
     cwd: dataDir,
@@ -86,7 +86,7 @@ async function startChildHost(dataDir: string, storage: string): Promise<ChildHo
 }
 
 /** An admin token of the child host's dev identity provider (issuer read from `<data>/dev-idp/issuer.json`). */
-async function adminToken(dataDir: string): Promise<string> {
+export async function adminToken(dataDir: string): Promise<string> {
   const info = readDevIssuerInfo(dataDir);
   const idp = await DevIdentityProvider.open({ dataDir, issuerBase: info.issuerBase, v1IssuerBase: info.v1IssuerBase });
   const user = resolveUser(CONTOSO_TENANT_ID, undefined);

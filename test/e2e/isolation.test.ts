@@ -345,6 +345,22 @@ const ROWS: IsolationRow[] = [
     },
   },
   {
+    route: "GET admin/v1/uploads/{uploadId}",
+    async check(me, other) {
+      const theirs = (await ok(await asUser(host, other.admin, "/api/admin/v1/uploads", { method: "POST" }), 201)) as { uploadId: string };
+      expect((await adminGet(me, `/api/admin/v1/uploads/${theirs.uploadId}`)).status).toBe(404);
+      expect(await ok(await adminGet(other, `/api/admin/v1/uploads/${theirs.uploadId}`))).toMatchObject({ status: "pending" });
+    },
+  },
+  {
+    route: "POST admin/v1/uploads/{uploadId}/publish",
+    async check(me, other) {
+      const theirs = (await ok(await asUser(host, other.admin, "/api/admin/v1/uploads", { method: "POST" }), 201)) as { uploadId: string };
+      expect((await asUser(host, me.admin, `/api/admin/v1/uploads/${theirs.uploadId}/publish?force=true`, { method: "POST" })).status).toBe(404);
+      expect(await ok(await adminGet(other, `/api/admin/v1/uploads/${theirs.uploadId}`))).toMatchObject({ status: "pending", force: false });
+    },
+  },
+  {
     route: "GET admin/v1/devices/{id}/explain/{packageId}",
     async check(me, other) {
       const res = await adminGet(me, `/api/admin/v1/devices/${SHARED.device}/explain/${SHARED.package}`);

@@ -149,6 +149,7 @@ describe("content download", () => {
     const bytes = buildNupkg({ id: "Contoso.Viewer", version: "1.2.3" });
     expect((await publish(bytes)).status).toBe(201);
     const { device } = await enrolledDevice();
+    await assign("viewer-to-device", { packageId: "Contoso.Viewer", target: { type: "device", id: device.deviceId }, intent: "available" });
     const res = await asDevice(host, device, "/api/content/Contoso.Viewer/1.2.3", { headers: {} });
     expect(res.status).toBe(302);
     const location = res.headers.get("location") ?? "";
@@ -161,6 +162,23 @@ describe("content download", () => {
   });
 });
 
+describe("content follows assignment", () => {
+  it("when a device asks for a package of its realm that its manifest does not deliver, then 404 like an unknown one; once assigned, it is served", async () => {
+    expect((await publish({ id: "Contoso.Hidden", version: "1.0.0" })).status).toBe(201);
+    const { device } = await enrolledDevice();
+    const unassigned = await asDevice(host, device, "/api/content/Contoso.Hidden/1.0.0");
+    expect(unassigned.status).toBe(404);
+    const unknown = await asDevice(host, device, "/api/content/Contoso.Nothing/1.0.0");
+    expect(unknown.status).toBe(404);
+    expect(((await unassigned.json()) as { type: string }).type).toBe(((await unknown.json()) as { type: string }).type);
+    await assign("hidden-to-device", { packageId: "Contoso.Hidden", target: { type: "device", id: device.deviceId }, intent: "available" });
+    expect((await asDevice(host, device, "/api/content/Contoso.Hidden/1.0.0")).status).toBe(302);
+    // Another device of the realm still gets 404.
+    const other = await enrolledDevice();
+    expect((await asDevice(host, other.device, "/api/content/Contoso.Hidden/1.0.0")).status).toBe(404);
+  });
+});
+
 describe("BranchCache content information", () => {
   it("when a Windows 7 agent asks with PeerDist 1.0, then it gets V1 content information keyed with the realm's passphrase", async () => {
     const { createHash: hash, createHmac } = await import("node:crypto");
@@ -170,6 +188,7 @@ describe("BranchCache content information", () => {
     const bytes = buildNupkg({ id: "Contoso.Big", version: "1.0.0", files: { "tools/payload.bin": new Uint8Array(200_000).map((_, i) => (i * 31) % 251) } });
     expect((await publish(bytes)).status).toBe(201);
     const { device } = await enrolledDevice();
+    await assign("big-to-device-v1", { packageId: "Contoso.Big", target: { type: "device", id: device.deviceId }, intent: "available" });
     const res = await asDevice(host, device, "/api/content/Contoso.Big/1.0.0", { headers: { "accept-encoding": "peerdist", "x-p2p-peerdist": "Version=1.0" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-encoding")).toBe("peerdist");
@@ -186,6 +205,7 @@ describe("BranchCache content information", () => {
 
   it("when a Windows 8 agent allows content information 1.0 to 2.0, then it gets V2; without PeerDist headers it gets the redirect", async () => {
     const { device } = await enrolledDevice();
+    await assign("big-to-device-v2", { packageId: "Contoso.Big", target: { type: "device", id: device.deviceId }, intent: "available" });
     const v2 = await asDevice(host, device, "/api/content/Contoso.Big/1.0.0", {
       headers: { "accept-encoding": "peerdist", "x-p2p-peerdist": "Version=1.1", "x-p2p-peerdistex": "MinContentInformation=1.0, MaxContentInformation=2.0" },
     });
