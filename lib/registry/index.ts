@@ -2,6 +2,7 @@ import { adminConfigRoutes } from "../api/admin-config-routes.js";
 import { adminDeviceRoutes } from "../api/admin-device-routes.js";
 import { adminDeviceActionRoutes } from "../api/admin-device-action-routes.js";
 import { auditRoutes } from "../api/audit-routes.js";
+import { adminDirectoryRoutes } from "../api/admin-directory-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
 import { agentPackageRoutes } from "../api/agent-package-routes.js";
@@ -27,6 +28,7 @@ const routes: HttpFunctionEntry[] = [
   ...adminDeviceRoutes,
   ...adminDeviceActionRoutes,
   ...auditRoutes,
+  ...adminDirectoryRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
   ...contentRoutes,
