@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { AppError } from "../core/errors.js";
 import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
@@ -91,6 +92,34 @@ const retry: HttpFunctionEntry = {
   }),
 };
 
+/**
+ * Retries only the failed step of a failed run: a new attempt that starts at that step, the earlier steps counting as
+ * done (a passed restart is not repeated; user steps run for the device's primary user). 409 `no-failed-step` when the
+ * run failed outside a step.
+ */
+const retryStep: HttpFunctionEntry = {
+  name: "adminOnboardingRetryStep",
+  route: "admin/v1/devices/{id}/onboarding/retry-step",
+  methods: ["POST"],
+  area: "admin",
+  durableClient: true,
+  handler: endpoint({
+    auth: "helpdesk",
+    response: z.object({ runId: z.string(), attempt: z.number().int(), status: z.string(), resumeFrom: z.string() }),
+    audit: { target: param("id"), summary: () => "failed initial-run step retried" },
+    async handle({ services, auth, params, invocation, auditNote }) {
+      const deviceId = (params["id"] ?? "").toLowerCase();
+      const device = await services.devices.get(auth.realmId, deviceId);
+      if (device === undefined) throw new AppError("not-found", "No such device");
+      const userId = device.primaryUser;
+      const run = await retryRun(services, services.orchestrations(invocation), auth.realmId, deviceId, { onlyFailedStep: userId === undefined ? {} : { userId } });
+      const resumeFrom = run.resumeFrom?.stepId ?? "";
+      auditNote.summary = `initial-run step ${resumeFrom} retried`;
+      return json({ runId: run.runId, attempt: run.attempt, status: run.status, resumeFrom }, 202);
+    },
+  }),
+};
+
 /** The realm's admins only: the device's escrowed recovery keys, unwrapped (devices not joined to Entra ID). */
 const recoveryKeys: HttpFunctionEntry = {
   name: "adminDeviceRecoveryKeys",
@@ -117,4 +146,4 @@ const recoveryKeys: HttpFunctionEntry = {
 };
 
 /** Agent and admin routes of the initial run. */
-export const onboardingRoutes: HttpFunctionEntry[] = [currentStep, stepResult, rollout, retry, recoveryKeys];
+export const onboardingRoutes: HttpFunctionEntry[] = [currentStep, stepResult, rollout, retry, retryStep, recoveryKeys];

@@ -157,11 +157,97 @@ export class LocalDirectory implements Directory {
       },
       "Replace",
     );
+    // The reverse row ("|members", RowKey "{group}|{member}") lists a group's members without scanning "|memberof".
+    await this.table.upsertEntity(
+      { partitionKey: `${realmKey(realmId)}|members`, rowKey: `${key(groupId)}|${key(memberId)}`, memberId: memberId.toLowerCase() },
+      "Replace",
+    );
   }
 
   /** Removes a direct membership; absent memberships are ignored. */
   async removeMember(realmId: string, groupId: string, memberId: string): Promise<void> {
     await this.deleteIfPresent(`${realmKey(realmId)}|memberof`, `${key(memberId)}|${key(groupId)}`);
+    await this.deleteIfPresent(`${realmKey(realmId)}|members`, `${key(groupId)}|${key(memberId)}`);
+  }
+
+  /** A group, or undefined. */
+  async getGroup(realmId: string, groupId: string): Promise<LocalDirectoryGroup | undefined> {
+    const entity = await this.read(`${realmKey(realmId)}|group`, key(groupId), z.object({ displayName: z.string() }));
+    return entity === undefined ? undefined : { id: groupId.toLowerCase(), displayName: entity.displayName };
+  }
+
+  /** The direct members of a group (users, devices, groups), as recorded by addMember; at most `limit`. */
+  async groupMembers(realmId: string, groupId: string, limit = MAX_GROUPS_VISITED): Promise<string[]> {
+    const rows = this.table.listEntities({ queryOptions: { filter: prefixFilter(`${realmKey(realmId)}|members`, `${key(groupId)}|`), select: ["memberId"] } });
+    const out: string[] = [];
+    for await (const row of rows) {
+      out.push(z.object({ memberId: z.string() }).parse(row).memberId);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The groups a subject is a direct member of. */
+  async directGroups(realmId: string, memberId: string): Promise<string[]> {
+    const rows = this.table.listEntities({ queryOptions: { filter: prefixFilter(`${realmKey(realmId)}|memberof`, `${key(memberId)}|`), select: ["groupId"] } });
+    const out: string[] = [];
+    for await (const row of rows) out.push(memberOfEntitySchema.parse(row).groupId);
+    return out;
+  }
+
+  /** One page of users (by id), after the given id. */
+  async listUsers(realmId: string, pageSize: number, afterId?: string): Promise<{ users: DirectoryUser[]; next?: string }> {
+    const ids = await this.pageOfRows(`${realmKey(realmId)}|user`, pageSize, afterId);
+    const users: DirectoryUser[] = [];
+    for (const id of ids.rows) {
+      const user = await this.getUser(realmId, decodeURIComponent(id));
+      if (user !== undefined) users.push(user);
+    }
+    return { users, ...(ids.next === undefined ? {} : { next: decodeURIComponent(ids.next) }) };
+  }
+
+  /** One page of groups (by id), after the given id. */
+  async listGroups(realmId: string, pageSize: number, afterId?: string): Promise<{ groups: LocalDirectoryGroup[]; next?: string }> {
+    const partitionKey = `${realmKey(realmId)}|group`;
+    const filter =
+      afterId === undefined ? odata`PartitionKey eq ${partitionKey}` : odata`PartitionKey eq ${partitionKey} and RowKey gt ${key(afterId)}`;
+    const groups: LocalDirectoryGroup[] = [];
+    for await (const row of this.table.listEntities({ queryOptions: { filter } })) {
+      groups.push({ id: decodeURIComponent(row.rowKey ?? ""), displayName: z.object({ displayName: z.string() }).parse(row).displayName });
+      if (groups.length === pageSize) return { groups, next: groups[groups.length - 1]?.id ?? "" };
+    }
+    return { groups };
+  }
+
+  /** Deletes a user, its UPN index and its memberships; false when absent. */
+  async deleteUser(realmId: string, userId: string): Promise<boolean> {
+    const realm = realmKey(realmId);
+    const entity = await this.read(`${realm}|user`, key(userId), userEntitySchema);
+    if (entity === undefined) return false;
+    for (const groupId of await this.directGroups(realmId, userId)) await this.removeMember(realmId, groupId, userId);
+    await this.deleteIfPresent(`${realm}|upn`, key(entity.userPrincipalName));
+    await this.deleteIfPresent(`${realm}|user`, key(userId));
+    return true;
+  }
+
+  /** Deletes a group, its members' memberships and its own memberships in other groups; false when absent. */
+  async deleteGroup(realmId: string, groupId: string): Promise<boolean> {
+    if ((await this.getGroup(realmId, groupId)) === undefined) return false;
+    for (const member of await this.groupMembers(realmId, groupId)) await this.removeMember(realmId, groupId, member);
+    for (const parent of await this.directGroups(realmId, groupId)) await this.removeMember(realmId, parent, groupId);
+    await this.deleteIfPresent(`${realmKey(realmId)}|group`, key(groupId));
+    return true;
+  }
+
+  private async pageOfRows(partitionKey: string, pageSize: number, afterId?: string): Promise<{ rows: string[]; next?: string }> {
+    const filter =
+      afterId === undefined ? odata`PartitionKey eq ${partitionKey}` : odata`PartitionKey eq ${partitionKey} and RowKey gt ${key(afterId)}`;
+    const rows: string[] = [];
+    for await (const row of this.table.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
+      rows.push(row.rowKey ?? "");
+      if (rows.length === pageSize) return { rows, next: rows[rows.length - 1] ?? "" };
+    }
+    return { rows };
   }
 
   /** Records that a BitLocker recovery key (by protector/key id) was escrowed for the device, as Entra would; idempotent. Throws AppError "validation" on a non-GUID deviceId or an empty or over-long keyId. */

@@ -63,6 +63,14 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
   let seq = 0;
   let phase: Phase = "system";
   let kind: StepKind | undefined;
+  // A single-step retry: every step before this one counts as done and is neither published nor awaited.
+  let resumeAt = input.resumeFrom?.stepId;
+  const skip = (stepId: string): boolean => {
+    if (resumeAt === undefined) return false;
+    if (resumeAt !== stepId) return true;
+    resumeAt = undefined;
+    return false;
+  };
 
   const call = (name: string, payload: unknown): Task => context.df.callActivityWithRetry(name, io, payload);
   const record = (transition: TransitionInput, escrow?: RecordInput["escrow"]): Task =>
@@ -110,6 +118,7 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
 
     for (const check of plan.checks) {
       const spec: StepSpec = { id: stepIds.check(check.name), kind: "check", name: check.name, mode: check.mode };
+      if (skip(spec.id)) continue;
       const event = yield* awaitStep(spec);
       if (event === undefined) return yield* fail("step-timeout", spec.id);
       if (event.outcome === "failed") {
@@ -121,7 +130,7 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
     const bitlocker = (yield call(A.bitlockerDecision, { run })) as BitlockerDecision;
     if (!bitlocker.applies) {
       yield record({ event: "step-skipped", phase, stepId: stepIds.bitlocker, stepKind: "bitlocker", reason: bitlocker.reason });
-    } else {
+    } else if (!skip(stepIds.bitlocker)) {
       const done = yield* step({ id: stepIds.bitlocker, kind: "bitlocker" }, "bitlocker-failed");
       if ("outcome" in done) return done.outcome;
       if (done.event.data?.["escrow"] === "backend") {
@@ -146,16 +155,23 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
     }
 
     for (const p of plan.systemPackages) {
+      if (skip(installStep(p).id)) continue;
       const done = yield* step(installStep(p), "install-failed");
       if ("outcome" in done) return done.outcome;
     }
 
-    const restarted = yield* step({ id: stepIds.restart, kind: "restart" }, "restart-failed");
-    if ("outcome" in restarted) return restarted.outcome;
+    if (!skip(stepIds.restart)) {
+      const restarted = yield* step({ id: stepIds.restart, kind: "restart" }, "restart-failed");
+      if ("outcome" in restarted) return restarted.outcome;
+    }
 
-    const confirmed = yield* step({ id: stepIds.confirmUser, kind: "confirm-user" }, "confirm-user-failed");
-    if ("outcome" in confirmed) return confirmed.outcome;
-    const userId = confirmed.event.userId;
+    let userId: string | undefined;
+    if (skip(stepIds.confirmUser)) userId = input.resumeFrom?.userId;
+    else {
+      const confirmed = yield* step({ id: stepIds.confirmUser, kind: "confirm-user" }, "confirm-user-failed");
+      if ("outcome" in confirmed) return confirmed.outcome;
+      userId = confirmed.event.userId;
+    }
     if (userId === undefined) return yield* fail("confirm-user-failed", stepIds.confirmUser, { detail: "no user confirmed" });
     const user = (yield call(A.confirmUser, { run, userId })) as { primaryUser: string; primaryUserSet: boolean };
     const userSteps = (yield call(A.loadUserPlan, { run, userId })) as UserPlan;
@@ -167,7 +183,7 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
       data: { userId, primaryUser: user.primaryUser, primaryUserSet: user.primaryUserSet, makeAdmin: userSteps.makeAdmin },
     });
 
-    if (userSteps.legacyAuthProvider !== null) {
+    if (userSteps.legacyAuthProvider !== null && !skip(stepIds.secondIdentity)) {
       const done = yield* step({ id: stepIds.secondIdentity, kind: "second-identity" }, "second-identity-failed");
       if ("outcome" in done) return done.outcome;
     }
@@ -177,10 +193,13 @@ export function* onboardingOrchestrator(context: OrchestrationContext): Steps<Ru
     }
 
     for (const p of userSteps.userPackages) {
+      if (skip(installStep(p).id)) continue;
       const done = yield* step(installStep(p), "install-failed");
       if ("outcome" in done) return done.outcome;
     }
 
+    // The failed step is no longer in the plan: nothing was retried, so the run must not claim success.
+    if (resumeAt !== undefined) return yield* fail("internal", undefined, { detail: `step ${resumeAt} is no longer in the plan; retry the whole run` });
     return yield* finish("succeeded");
   } catch (error) {
     // An activity failed past its retries (storage gone for long): end the run visibly rather than leave it "running".

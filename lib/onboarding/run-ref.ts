@@ -8,7 +8,15 @@ export interface RunRef {
   attempt: number;
 }
 
+/** Where a single-step retry starts: the failed step; the steps before it count as done (no second restart). */
+export interface ResumePoint {
+  stepId: string;
+  /** The user the user-phase steps run for when confirm-user is skipped (the device's primary user). */
+  userId?: string;
+}
+
 /** The orchestration's input: the run and its timings. */
 export interface RunInput extends RunRef {
   timing: RunTiming;
+  resumeFrom?: ResumePoint;
 }

@@ -12,7 +12,14 @@ type StartDeps = Pick<AppServices, "tables" | "settings" | "clock">;
 
 /** Starts (or, for a finished instance, restarts) the orchestration of a run record. */
 export async function startInstance(deps: StartDeps, client: OrchestrationClient, record: RunRecord): Promise<void> {
-  const input: RunInput = { realmId: record.realmId, deviceId: record.deviceId, runId: record.runId, attempt: record.attempt, timing: runTimingFrom(deps.settings) };
+  const input: RunInput = {
+    realmId: record.realmId,
+    deviceId: record.deviceId,
+    runId: record.runId,
+    attempt: record.attempt,
+    timing: runTimingFrom(deps.settings),
+    ...(record.resumeFrom === undefined ? {} : { resumeFrom: record.resumeFrom }),
+  };
   // "exists": the instance is already running (a second start is a no-op).
   await client.startNew(ONBOARDING_ORCHESTRATOR, record.instanceId, input);
 }
@@ -45,16 +52,35 @@ export async function ensureRun(deps: StartDeps, client: OrchestrationClient, de
   return record;
 }
 
-/** Starts a new attempt of a failed run (new runId). Throws AppError not-found when the device has no run, conflict when it is running or succeeded. */
-export async function retryRun(deps: StartDeps, client: OrchestrationClient, realmId: string, deviceId: string): Promise<RunRecord> {
+/**
+ * Starts a new attempt of a failed run (new runId): the whole run, or with `onlyFailedStep` an attempt that starts at
+ * the failed step (the steps before it count as done, so a passed restart is not repeated). Throws AppError not-found
+ * when the device has no run, conflict when it is running or succeeded, or (single step) when the failure names no step.
+ */
+export async function retryRun(
+  deps: StartDeps,
+  client: OrchestrationClient,
+  realmId: string,
+  deviceId: string,
+  options: { onlyFailedStep?: { userId?: string } } = {},
+): Promise<RunRecord> {
   const stores = onboardingStores(deps.tables);
-  let refused: RunRecord["status"] | "absent" | undefined;
+  let refused: RunRecord["status"] | "absent" | "no-step" | undefined;
   const next = await stores.runs.update(realmId, deviceId, (current) => {
     refused = current === undefined ? "absent" : current.status === "failed" ? undefined : current.status;
     if (current === undefined || refused !== undefined) return undefined;
-    return newRecord(deps, realmId, deviceId, current.attempt + 1);
+    const record = newRecord(deps, realmId, deviceId, current.attempt + 1);
+    if (options.onlyFailedStep === undefined) return record;
+    const stepId = current.failure?.stepId;
+    if (stepId === undefined) {
+      refused = "no-step";
+      return undefined;
+    }
+    const userId = options.onlyFailedStep.userId;
+    return { ...record, resumeFrom: { stepId, ...(userId === undefined ? {} : { userId }) } };
   });
   if (refused === "absent") throw new AppError("not-found", "The device has no initial run", { code: "no-run" });
+  if (refused === "no-step") throw new AppError("conflict", "The run did not fail at a step; retry the whole run", { code: "no-failed-step" });
   if (refused !== undefined || next === undefined) throw new AppError("conflict", `The initial run is ${refused ?? "unknown"}; only a failed run can be retried`, { code: "run-not-failed" });
   // When the failed attempt's instance is still finishing, this start is a no-op; the device's next poll starts it (ensureRun).
   await startInstance(deps, client, next);

@@ -2,6 +2,7 @@ import type { TableClient } from "@azure/data-tables";
 import { keyPart, odataString, realmKey } from "../storage/keys.js";
 import { updateWithRetry, withoutSystemFields } from "../storage/optimistic.js";
 import { isConflict, isNotFound } from "../storage/rest-error.js";
+import type { ResumePoint } from "./run-ref.js";
 import type { Phase, PublishedStep, RunFailure, RunStatus } from "./steps.js";
 
 /** A device's initial run as published for polling: one row per device, the current attempt only. */
@@ -26,6 +27,8 @@ export interface RunRecord {
   finishedAt?: string;
   /** How often reconciliation re-drove this attempt (a safety net for a lost orchestration). */
   redrives?: number;
+  /** Set on a single-step retry: the attempt starts at this step. */
+  resumeFrom?: ResumePoint;
 }
 
 interface RunEntity {
@@ -43,6 +46,7 @@ interface RunEntity {
   updatedAt: string;
   finishedAt?: string;
   redrives?: number;
+  resumeFrom?: string;
 }
 
 const partition = (realmId: string) => realmKey(realmId, "runs");
@@ -65,6 +69,7 @@ function toRecord(realmId: string, deviceId: string, e: RunEntity): RunRecord {
     ...(e.failure ? { failure: JSON.parse(e.failure) as RunFailure } : {}),
     ...(e.finishedAt ? { finishedAt: e.finishedAt } : {}),
     ...(e.redrives === undefined ? {} : { redrives: e.redrives }),
+    ...(e.resumeFrom ? { resumeFrom: JSON.parse(e.resumeFrom) as ResumePoint } : {}),
   };
 }
 
@@ -84,6 +89,7 @@ function toEntity(r: RunRecord): RunEntity {
     ...(r.failure ? { failure: JSON.stringify(r.failure) } : {}),
     ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
     ...(r.redrives === undefined ? {} : { redrives: r.redrives }),
+    ...(r.resumeFrom ? { resumeFrom: JSON.stringify(r.resumeFrom) } : {}),
   };
 }
 

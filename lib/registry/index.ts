@@ -3,6 +3,7 @@ import { adminDeviceRoutes } from "../api/admin-device-routes.js";
 import { adminDeviceTrustRoutes } from "../api/admin-device-trust-routes.js";
 import { adminDeviceActionRoutes } from "../api/admin-device-action-routes.js";
 import { auditRoutes } from "../api/audit-routes.js";
+import { adminDirectoryRoutes } from "../api/admin-directory-routes.js";
 import { agentConfigRoutes } from "../api/agent-config-routes.js";
 import { adminPackageRoutes } from "../api/admin-package-routes.js";
 import { adminUploadRoutes } from "../api/admin-upload-routes.js";
@@ -30,6 +31,7 @@ const routes: HttpFunctionEntry[] = [
   ...adminDeviceTrustRoutes,
   ...adminDeviceActionRoutes,
   ...auditRoutes,
+  ...adminDirectoryRoutes,
   ...agentPackageRoutes,
   ...adminPackageRoutes,
   ...adminUploadRoutes,

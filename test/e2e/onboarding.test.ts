@@ -255,3 +255,26 @@ describe("the admin's views", () => {
     await running.agent.run();
   });
 });
+
+describe("retrying only the failed step", () => {
+  it("when a user package failed, then helpdesk's single-step retry finishes the run without publishing the restart again", async () => {
+    const failing = await enrolled({ packages: SYSTEM_PACKAGES, script: { failInstalls: ["teams-personal"] } });
+    const first = await failing.agent.run();
+    expect(first).toMatchObject({ status: "failed" });
+    expect((await adminDevice(failing.device.deviceId)).onboarding.failure).toMatchObject({ reason: "install-failed" });
+    const answeredBefore = failing.agent.answered.length;
+
+    const helpdesk = await userToken(host, CONTOSO_TENANT_ID, { role: "helpdesk" });
+    const retry = await asUser(host, helpdesk, `/api/admin/v1/devices/${failing.device.deviceId}/onboarding/retry-step`, { method: "POST" });
+    expect(retry.status).toBe(202);
+    const retried = (await retry.json()) as { runId: string; attempt: number; resumeFrom: string };
+    expect(retried).toMatchObject({ attempt: 2, resumeFrom: "install-user-teams-personal" });
+    failing.agent.script = {};
+    const end = await failing.agent.run();
+    expect(end).toMatchObject({ runId: retried.runId, status: "succeeded" });
+    expect(failing.agent.answered.slice(answeredBefore).map((a) => a.stepId)).toEqual(["install-user-teams-personal"]);
+    const history = (await adminDevice(failing.device.deviceId)).onboarding.history;
+    expect(history.filter((h) => h.stepId === "restart" && h.event === "step-published")).toHaveLength(1);
+    expect((await asUser(host, helpdesk, `/api/admin/v1/devices/${failing.device.deviceId}/onboarding/retry-step`, { method: "POST" })).status).toBe(409);
+  });
+});
