@@ -17,7 +17,7 @@ export interface PolicyContext {
  * groups (the signed-in user, else the primary user), then the device's own override.
  */
 export async function effectivePolicyFor(
-  deps: { policies: Pick<PolicyRepository, "list">; directory: GroupMembership },
+  deps: { policies: Pick<PolicyRepository, "listForAgents">; directory: GroupMembership },
   device: Device,
   userId: string | undefined,
 ): Promise<PolicyContext> {

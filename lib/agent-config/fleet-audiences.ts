@@ -15,7 +15,7 @@ export class DeviceFleet implements FleetSource {
 
   async fleet(realmId: string): Promise<FleetMember[]> {
     const stored = await this.deps.policies.list(realmId);
-    const policyDeps = { policies: { list: () => Promise.resolve(stored) }, directory: this.deps.directory };
+    const policyDeps = { policies: { listForAgents: () => Promise.resolve(stored) }, directory: this.deps.directory };
     const out: FleetMember[] = [];
     let token: string | undefined;
     do {

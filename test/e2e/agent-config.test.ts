@@ -161,7 +161,7 @@ describe("state reports and Delivery Optimization", () => {
     const res = await asDevice(host, device, "/api/agent/v1/state", { method: "POST", body: stateReport(1, { adminFlagFromTheFuture: true }) });
     expect(res.status).toBe(202);
     expect((await host.services.devices.get(CONTOSO_TENANT_ID, device.deviceId))?.lastSequence).toBe(1);
-    for (const name of ["Devices", "DeviceReports"]) {
+    for (const name of ["Devices", "DeviceReports"] as const) {
       for await (const row of (await host.services.tables.table(name)).listEntities()) expect(JSON.stringify(row)).not.toContain("adminFlagFromTheFuture");
     }
   });

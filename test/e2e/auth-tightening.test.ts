@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TableName } from "../../lib/storage/storage-names.js";
 import { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID } from "../../lib/directory/demo-directory.js";
 import type { RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { RecordingTelemetry } from "../../lib/telemetry/telemetry.js";
@@ -35,7 +36,7 @@ async function enrolled(h: RunningLocalHost = host, tenantId = CONTOSO_TENANT_ID
   return device;
 }
 
-async function tableRows(h: RunningLocalHost, table: string, partitionKey?: string): Promise<Record<string, unknown>[]> {
+async function tableRows(h: RunningLocalHost, table: TableName, partitionKey?: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   const client = await h.services.tables.table(table);
   const options = partitionKey === undefined ? {} : { queryOptions: { filter: `PartitionKey eq '${partitionKey}'` } };
@@ -232,7 +233,7 @@ describe("BitLocker escrow follows the realm's directory mode", () => {
     const res = await agent.post(runId, "bitlocker", { outcome: "succeeded", data: { keyId: randomUUID(), joinedToEntra: false, recoveryKey: RECOVERY_KEY } }, false);
     expect(res.status).toBe(400);
     expect((await problemOf(res)).type).toMatch(/escrow-to-entra$/);
-    for (const name of ["RecoveryKeys", "OnboardingResults", "OnboardingHistory"]) {
+    for (const name of ["RecoveryKeys", "OnboardingResults", "OnboardingHistory"] as const) {
       for (const row of await tableRows(host, name)) expect(JSON.stringify(row)).not.toContain(RECOVERY_KEY);
     }
     const keys = await asUser(host, admin, `/api/admin/v1/devices/${device.deviceId}/recovery-keys`);
@@ -258,9 +259,9 @@ describe("agents that evolve", () => {
     });
     const res = await asDevice(host, device, "/api/agent/v1/state", { method: "POST", body: report });
     expect(res.status).toBe(202);
-    const stored = await host.services.devices.get(CONTOSO_TENANT_ID, device.deviceId);
-    expect(stored?.state?.installed).toEqual([{ id: "7zip", version: "23.1.0", status: "installed" }]);
-    for (const name of ["Devices", "DeviceReports"]) {
+    const stored = await host.services.devices.latestReport(CONTOSO_TENANT_ID, device.deviceId);
+    expect(stored?.installed).toEqual([{ id: "7zip", version: "23.1.0", status: "installed" }]);
+    for (const name of ["Devices", "DeviceReports"] as const) {
       for (const row of await tableRows(host, name)) expect(JSON.stringify(row)).not.toMatch(/futureTopLevel|futureNested|futureInItem/);
     }
     const event = telemetry.events.find((e) => e.name === "UnknownFieldsIgnored" && e.dimensions["route"] === "agentState");
@@ -270,7 +271,7 @@ describe("agents that evolve", () => {
     const view = await agent.runUntil("check-updates");
     const step = await agent.post(view.runId, "check-updates", { outcome: "succeeded", futureOutcomeHint: "x", data: { futureData: 1 } } as never, false);
     expect(step.status).toBe(202);
-    for (const name of ["OnboardingResults", "OnboardingHistory"]) {
+    for (const name of ["OnboardingResults", "OnboardingHistory"] as const) {
       for (const row of await tableRows(host, name)) expect(JSON.stringify(row)).not.toMatch(/futureOutcomeHint|futureData/);
     }
     const stepEvents = telemetry.events.filter((e) => e.name === "UnknownFieldsIgnored" && e.dimensions["route"] === "agentOnboardingStepResult");
