@@ -268,6 +268,27 @@ const ROWS: IsolationRow[] = [
     },
   },
   {
+    route: "PUT admin/v1/devices/{id}/registration",
+    async check(me, other) {
+      const deviceId = randomUUID();
+      expect((await asUser(host, me.admin, `/api/admin/v1/devices/${deviceId}/registration`, { method: "PUT" })).status).toBe(201);
+      expect(await host.services.localDirectory.deviceAlternativeSecurityIds(me.tenantId, deviceId)).toEqual([]);
+      expect(await host.services.localDirectory.deviceAlternativeSecurityIds(other.tenantId, deviceId)).toBeUndefined();
+    },
+  },
+  {
+    route: "DELETE admin/v1/devices/{id}/pin",
+    async check(me, other) {
+      const deviceId = randomUUID();
+      await host.services.devicePins.pinIfAbsent(other.tenantId, deviceId, "aa".repeat(32));
+      expect((await asUser(host, me.admin, `/api/admin/v1/devices/${deviceId}/pin`, { method: "DELETE" })).status).toBe(404);
+      expect(await host.services.devicePins.getPin(other.tenantId, deviceId)).toBe("aa".repeat(32));
+      await host.services.devicePins.pinIfAbsent(me.tenantId, deviceId, "bb".repeat(32));
+      expect((await asUser(host, me.admin, `/api/admin/v1/devices/${deviceId}/pin`, { method: "DELETE" })).status).toBe(204);
+      expect(await host.services.devicePins.getPin(other.tenantId, deviceId)).toBe("aa".repeat(32));
+    },
+  },
+  {
     route: "PUT admin/v1/devices/{id}/primary-user",
     async check(me, other) {
       const put = (deviceId: string) => asUser(host, me.admin, `/api/admin/v1/devices/${deviceId}/primary-user`, { method: "PUT", body: { userId: me.primaryUser } });
