@@ -75,7 +75,8 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
     connections: Math.round(get("connections", 16)),
     contentBytes: Math.round(get("content-mib", quick ? 64 : 256) * MIB),
     uploadBytes: Math.round(get("upload-mib", quick ? 256 : 1024) * MIB),
-    sessionBytes: Math.round(get("session-mib", quick ? 512 : 4096) * MIB),
+    // 4095 MiB: the bench's zip writer (fflate) has no ZIP64, so the whole archive must stay under 4 GiB.
+    sessionBytes: Math.round(get("session-mib", quick ? 512 : 4095) * MIB),
     devices: Math.round(get("devices", 8)),
     reportingDevices: Math.round(get("reporting-devices", quick ? 20 : 50)),
     groups: BENCH_GROUPS.filter((g) => groups.includes(g)),
