@@ -460,6 +460,47 @@ const ROWS: IsolationRow[] = [
       expect((await asUser(host, me.admin, `/api/admin/v1/devices/${other.onlyDevice}/onboarding/retry`, { method: "POST" })).status).toBe(404);
     },
   },
+  ...(["retire", "sync", "onboarding/retry-step"] as const).map(
+    (action): IsolationRow => ({
+      route: `POST admin/v1/devices/{id}/${action}`,
+      async check(me, other) {
+        expect((await asUser(host, me.admin, `/api/admin/v1/devices/${other.onlyDevice}/${action}`, { method: "POST" })).status).toBe(404);
+        expect(await host.services.devices.get(other.tenantId, other.onlyDevice)).toBeDefined();
+      },
+    }),
+  ),
+  ...(["users", "groups"] as const).flatMap((kind): IsolationRow[] => {
+    const body = (r: RealmFixture) => (kind === "users" ? { userPrincipalName: `${randomUUID().slice(0, 8)}@${r.tenantId.slice(0, 8)}.example`, displayName: r.tenantId } : { displayName: r.tenantId, members: [] });
+    const theirsOnly = async (r: RealmFixture): Promise<string> => {
+      const id = randomUUID();
+      await ok(await asUser(host, r.admin, `/api/admin/v1/directory/${kind}/${id}`, { method: "PUT", body: body(r) }), 201);
+      return id;
+    };
+    return [
+      {
+        route: `PUT admin/v1/directory/${kind}/{${kind === "users" ? "userId" : "groupId"}}`,
+        async check(me, other) {
+          const id = randomUUID();
+          await ok(await asUser(host, me.admin, `/api/admin/v1/directory/${kind}/${id}`, { method: "PUT", body: body(me) }), 201);
+          expect((await adminGet(other, `/api/admin/v1/directory/${kind}/${id}`)).status).toBe(404);
+        },
+      },
+      {
+        route: `GET admin/v1/directory/${kind}/{${kind === "users" ? "userId" : "groupId"}}`,
+        async check(me, other) {
+          expect((await adminGet(me, `/api/admin/v1/directory/${kind}/${await theirsOnly(other)}`)).status).toBe(404);
+        },
+      },
+      {
+        route: `DELETE admin/v1/directory/${kind}/{${kind === "users" ? "userId" : "groupId"}}`,
+        async check(me, other) {
+          const id = await theirsOnly(other);
+          expect((await asUser(host, me.admin, `/api/admin/v1/directory/${kind}/${id}`, { method: "DELETE" })).status).toBe(404);
+          await ok(await adminGet(other, `/api/admin/v1/directory/${kind}/${id}`));
+        },
+      },
+    ];
+  }),
   {
     route: "GET admin/v1/devices/{id}/recovery-keys",
     async check(me, other) {
@@ -478,6 +519,7 @@ function operatorRows(): IsolationRow[] {
     ["POST operator/v1/realms/{tenantId}/disable", (t) => ({ path: `/api/operator/v1/realms/${t}/disable`, method: "POST" })],
     ["POST operator/v1/realms/{tenantId}/enable", (t) => ({ path: `/api/operator/v1/realms/${t}/enable`, method: "POST" })],
     ["DELETE operator/v1/realms/{tenantId}", (t) => ({ path: `/api/operator/v1/realms/${t}`, method: "DELETE" })],
+    ["POST operator/v1/realms/{tenantId}/signing-key/rotate", (t) => ({ path: `/api/operator/v1/realms/${t}/signing-key/rotate`, method: "POST" })],
   ];
   return calls.map(([route, call]) => ({
     route,
