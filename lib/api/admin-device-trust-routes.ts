@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
+import { param } from "../http/audit-declaration.js";
 import { endpoint } from "../http/endpoint.js";
 import { empty } from "../http/reply.js";
 import type { HttpFunctionEntry } from "../registry/types.js";
@@ -18,6 +19,7 @@ const preRegister: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
+    audit: { target: param("id"), summary: () => "device pre-registered for pinning" },
     params: deviceParams,
     async handle({ services, auth, params, log }) {
       const deviceId = params["id"] ?? "";
@@ -35,7 +37,8 @@ const clearPin: HttpFunctionEntry = {
   methods: ["DELETE"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "helpdesk",
+    audit: { target: param("id"), summary: () => "certificate pin cleared" },
     params: deviceParams,
     async handle({ services, auth, params, log }) {
       const deviceId = params["id"] ?? "";

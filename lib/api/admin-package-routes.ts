@@ -197,7 +197,7 @@ const undeliverable: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth }) {
       return json(await services.impact.undeliverable(auth.realmId));
     },

@@ -30,8 +30,10 @@ const create: HttpFunctionEntry = {
   area: "admin",
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth }) {
+    audit: { target: () => "uploads", summary: () => "upload session created" },
+    async handle({ services, auth, auditNote }) {
       const { session, uploadUrl } = await services.uploads.create(auth.realmId);
+      auditNote.target = `uploads/${session.uploadId}`;
       return json({ ...view(session), uploadUrl, blockBytes: UPLOAD_BLOCK_BYTES, maxBytes: services.uploads.limitBytes }, 201, location(session.uploadId));
     },
   }),
@@ -43,7 +45,7 @@ const get: HttpFunctionEntry = {
   methods: ["GET"],
   area: "admin",
   handler: endpoint({
-    auth: "admin",
+    auth: "reader",
     async handle({ services, auth, params, request }) {
       const session = await services.uploads.get(auth.realmId, params["uploadId"] ?? "");
       const blocks = request.query.get("blocks");
@@ -62,8 +64,10 @@ const publish: HttpFunctionEntry = {
   durableClient: true,
   handler: endpoint({
     auth: "admin",
-    async handle({ services, auth, params, request, invocation }) {
+    audit: { target: ({ params }) => `uploads/${(params["uploadId"] ?? "").toLowerCase()}`, summary: () => "upload handed to publishing" },
+    async handle({ services, auth, params, request, invocation, auditNote }) {
       const flags = changeFlags(request);
+      if (flags.force) auditNote.summary = "upload handed to publishing with force (impact check skipped)";
       if (flags.dryRun) throw new AppError("validation", "An upload session cannot be published as a dry run; PUT the package with ?dryRun=true to see its impact", { code: "dry-run-unsupported" });
       const { session, started } = await services.uploads.beginPublish(auth.realmId, params["uploadId"] ?? "", flags.force);
       if (started) {

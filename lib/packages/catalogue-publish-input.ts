@@ -3,7 +3,7 @@ import { AppError, validationError } from "../core/errors.js";
 import type { CatalogueRecord, PublishInput, StoredDependencyGroup } from "./catalogue-record.js";
 import { normalizeDependencyRange } from "./catalogue-dependencies.js";
 import { MAX_VERSION_LENGTH, parseVersionInput } from "./nuget-version.js";
-import { isValidPackageId, validatePackageId } from "./package-id.js";
+import { assertPublishableId, isValidPackageId, validatePackageId } from "./package-id.js";
 import { TABLE_STRING_MAX_CHARS } from "../storage/limits.js";
 
 const MAX_TEXT = TABLE_STRING_MAX_CHARS;
@@ -30,6 +30,7 @@ export function storeDependencyGroups(groups: PublishInput["metadata"]["dependen
 export function recordFromUpload(realmId: string, input: PublishInput, publishedAt: string): CatalogueRecord {
   const m = input.metadata;
   validatePackageId(m.id);
+  assertPublishableId(m.id);
   if (!/^[0-9a-f]{64}$/.test(input.sha256)) throw validationError("sha256 must be 64 lower-case hex digits", "invalid-hash");
   if (!Number.isSafeInteger(input.size) || input.size < 0) throw validationError("size must be a non-negative integer", "invalid-size");
   if (input.blobName.length === 0) throw validationError("blobName is required", "invalid-blob");
@@ -101,6 +102,7 @@ export function recordFromLegacy(realmId: string, body: unknown, publishedAt: st
     throw validationError(`Invalid legacy package: ${where ? `${where}: ` : ""}${issue?.message ?? "invalid"}`, "invalid-legacy-package");
   }
   const b = parsed.data;
+  assertPublishableId(b.id);
   const record: CatalogueRecord = {
     realmId,
     id: b.id,

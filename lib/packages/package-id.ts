@@ -28,6 +28,19 @@ export function validatePackageId(id: string): string {
   return id;
 }
 
+/**
+ * Ids no package may be published under: literal segments of admin routes beside `packages/{id}`
+ * (`GET packages/undeliverable`), which the Functions host routes first, so such a package could never be read.
+ */
+export const RESERVED_PACKAGE_IDS: readonly string[] = ["undeliverable"];
+
+/** Throws AppError validation "reserved-package-id" for an id a route of the admin API takes for itself. */
+export function assertPublishableId(id: string): void {
+  if (RESERVED_PACKAGE_IDS.includes(id.toLowerCase())) {
+    throw new AppError("validation", `"${id}" is reserved by the admin API (packages/${id.toLowerCase()}); choose another package id`, { code: "reserved-package-id" });
+  }
+}
+
 /** The id's comparison key: NuGet ids compare case-insensitively, so this is the invariant lower case. */
 export const normalizePackageId = (id: string): string => id.toLowerCase();
 

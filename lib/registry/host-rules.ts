@@ -51,6 +51,12 @@ export function hostRefusals(functions: readonly HostFunction[]): string[] {
   return problems;
 }
 
+/**
+ * Overlaps that are meant: the earlier function's literal segment is a value the later one's parameter can
+ * never hold, because publishing refuses it (RESERVED_PACKAGE_IDS), so no request is taken from the later one.
+ */
+const INTENDED_PRECEDENCE: readonly { earlier: string; later: string }[] = [{ earlier: "adminFindUndeliverablePackages", later: "adminGetPackage" }];
+
 const hasCatchAll = (t: CompiledTemplate): boolean => t.segments.some((s) => s.kind === "param" && s.catchAll);
 
 /**
@@ -76,6 +82,7 @@ export function shadowedRoutes(functions: readonly HostFunction[]): string[] {
       // A later catch-all is a fallback by intent: only another catch-all before it takes its requests away.
       if (hasCatchAll(later.compiled) && !hasCatchAll(earlier.compiled)) continue;
       if (methods.length === 0 || !templatesOverlap(earlier.compiled, later.compiled)) continue;
+      if (INTENDED_PRECEDENCE.some((p) => p.earlier === earlier.name && p.later === later.name)) continue;
       problems.push(
         `Function "${later.name}" (${methods.join(", ")} ${later.route}) is shadowed by "${earlier.name}" (${earlier.route}), which comes first in the host's name order`,
       );

@@ -98,6 +98,12 @@ const MINIMAL_ROLE: Record<string, RealmRole> = {
   adminDirectoryGetGroup: "reader",
   adminDirectoryDeleteGroup: "admin",
   adminDirectoryImport: "admin",
+  adminPreRegisterDevice: "admin",
+  adminClearDevicePin: "helpdesk",
+  adminCreateUpload: "admin",
+  adminGetUpload: "reader",
+  adminPublishUpload: "admin",
+  adminFindUndeliverablePackages: "reader",
 };
 const ORDER = ["none", "reader", "helpdesk", "admin"] as const;
 
