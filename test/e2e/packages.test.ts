@@ -50,8 +50,11 @@ async function manifestOf(device: HostDevice): Promise<{ packages: { id: string;
 }
 
 async function blobCount(): Promise<number> {
+  // The container appears with the first stored package (nothing creates it up front).
+  const container = host.services.blobs.getContainerClient(PACKAGE_CONTAINER);
+  if (!(await container.exists())) return 0;
   let n = 0;
-  for await (const _ of host.services.blobs.getContainerClient(PACKAGE_CONTAINER).listBlobsFlat()) n++;
+  for await (const _ of container.listBlobsFlat()) n++;
   return n;
 }
 
