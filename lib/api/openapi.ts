@@ -98,7 +98,20 @@ export function openApiDocument(routes: readonly HttpFunctionEntry[], version: s
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],
-          properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, requestId: { type: "string" } },
+          properties: {
+            type: { type: "string" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            requestId: { type: "string" },
+            errors: {
+              description: "Validation problems: at most the first 20, values never echoed",
+              type: "array",
+              maxItems: 20,
+              items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+            },
+            errorCount: { description: "How many validation problems there were in all", type: "integer" },
+          },
         },
       },
     },
