@@ -40,6 +40,14 @@ export interface ComposeOptions {
   /** Overrides AzureWebJobsStorage (the local host passes its embedded Azurite here). */
   storageConnectionString?: string;
   telemetry?: Telemetry;
+  /** How the Graph adapter reaches Graph; by default the federated app credential and the tracked fetch (tests point it at a local Graph). */
+  graphAccess?: GraphAccess;
+}
+
+/** A token credential per customer tenant and the fetch the Graph adapter uses. */
+export interface GraphAccess {
+  credentialFor(tenantId: string): TokenCredential;
+  fetch: typeof fetch;
 }
 
 /** The one credential of the app: the user-assigned managed identity in Azure, the developer's login elsewhere. */
@@ -92,18 +100,21 @@ export async function composeServices(settings: Settings, options: ComposeOption
   const realms = new RealmRepository(() => tables.table("Realms"), { cacheTtlMs: settings.RJ_REALM_CACHE_SECONDS * 1000, clock });
 
   const localDirectory = new LocalDirectory(await tables.table("Directory"));
+  const appClientId = settings.RJ_GRAPH_APP_CLIENT_ID;
+  const graphAccess: GraphAccess | undefined =
+    options.graphAccess ?? (appClientId === undefined ? undefined : { credentialFor: federatedAppCredential(appClientId, credential()), fetch: trackedFetch(telemetry) });
   const graph =
-    settings.RJ_GRAPH_APP_CLIENT_ID === undefined
+    graphAccess === undefined
       ? undefined
       : new GraphDirectory({
-          credentialFor: federatedAppCredential(settings.RJ_GRAPH_APP_CLIENT_ID, credential()),
+          credentialFor: (tenantId) => graphAccess.credentialFor(tenantId),
           settings: {
             baseUrl: settings.RJ_GRAPH_BASE_URL,
             timeoutMs: settings.RJ_GRAPH_TIMEOUT_MS,
             membershipCacheTtlMs: settings.RJ_MEMBERSHIP_CACHE_SECONDS * 1000,
           },
           clock,
-          fetch: trackedFetch(telemetry),
+          fetch: graphAccess.fetch,
         });
   const membershipTtlMs = settings.RJ_MEMBERSHIP_CACHE_SECONDS * 1000;
   const directory = new RealmRoutedDirectory(realms, new CachedMembershipDirectory(localDirectory, membershipTtlMs, clock), graph);

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Server } from "node:http";
 import { DevDeviceCa } from "../auth/dev-device-ca.js";
 import { DevIdentityProvider } from "../auth/dev-identity-provider.js";
-import { composeServices } from "../app/compose.js";
+import { composeServices, type GraphAccess } from "../app/compose.js";
 import type { AppServices } from "../app/services.js";
 import { EMBEDDED_STORAGE, type Settings } from "../config/settings.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -36,6 +36,8 @@ export interface LocalHostOptions {
   idleTimeoutMs?: number;
   /** HTTP functions mounted beside the registry's, under the same host rules (tests probe those rules with them). */
   extraRoutes?: HttpFunctionEntry[];
+  /** How Graph realms reach Graph (tests point it at a local Graph); from the settings by default. */
+  graphAccess?: GraphAccess;
 }
 
 export interface RunningLocalHost {
@@ -89,6 +91,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       ...(options.log ? { log: options.log } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(connectionString ? { storageConnectionString: connectionString } : {}),
+      ...(options.graphAccess ? { graphAccess: options.graphAccess } : {}),
     });
     if (settings.RJ_DEV_IDENTITY_PROVIDER) {
       const idp = await DevIdentityProvider.open({ dataDir, issuerBase: settings.RJ_ENTRA_AUTHORITY, v1IssuerBase: settings.RJ_ENTRA_V1_ISSUER_BASE, clock: services.clock });

@@ -1,22 +1,41 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTOSO_TENANT_ID, DEMO_IDS, FABRIKAM_TENANT_ID } from "../../lib/directory/demo-directory.js";
 import type { RunningLocalHost } from "../../lib/localhost/local-host.js";
-import type { PlannedPackage } from "../../lib/onboarding/required-packages.js";
 import type { PolicyDocument } from "../../lib/policies/policy.js";
 import { asDevice, asUser, newDevice, userToken, type HostDevice } from "../support/host-identities.js";
+import { buildNupkg, type NupkgSpec } from "../support/nupkg-builder.js";
 import { startTestHost } from "../support/test-host.js";
 import { TestAgent, type AgentScript, type AgentTransport } from "../integration/onboarding/onboarding-driver.js";
 
 let host: RunningLocalHost;
 /** A host whose steps time out within half a second, for the silent agent. */
 let quick: RunningLocalHost;
-const packagesByDevice = new Map<string, PlannedPackage[]>();
 
-const SYSTEM_PACKAGES: PlannedPackage[] = [
-  { packageId: "vcredist140", version: "14.38.0", installContext: "system" },
-  { packageId: "7zip", version: "23.1.0", installContext: "system" },
-  { packageId: "teams-personal", version: "1.2.0", installContext: "user" },
+/*
+ * The initial run's packages come from the real source: .nupkg files published through the admin API and
+ * assigned `required` to the device before it enrolls. 7zip depends on vcredist140, which is assigned to nobody:
+ * it reaches the plan only as a dependency, and must be installed first.
+ */
+const PUBLISHED: NupkgSpec[] = [
+  { id: "vcredist140", version: "14.38.0", tags: ["realmjoin:system"] },
+  { id: "7zip", version: "23.1.0", tags: ["realmjoin:system"], dependencies: [{ id: "vcredist140", version: "[14.0,15.0)" }] },
+  { id: "teams-personal", version: "1.2.0", tags: ["realmjoin:user"] },
+  { id: "unassigned-tool", version: "1.0.0", tags: ["realmjoin:system"] },
 ];
+/** What a device with the system packages gets assigned (required, targeted at the device itself). */
+const REQUIRED_PACKAGES = ["7zip", "teams-personal"];
+
+async function publishPackages(h: RunningLocalHost, tenantId: string): Promise<void> {
+  const admin = await userToken(h, tenantId, { admin: true });
+  for (const spec of PUBLISHED) {
+    const res = await fetch(`${h.url}/api/admin/v1/packages`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/octet-stream" },
+      body: buildNupkg(spec),
+    });
+    expect([200, 201], await res.text()).toContain(res.status);
+  }
+}
 
 beforeAll(async () => {
   [host, quick] = await Promise.all([
@@ -24,7 +43,7 @@ beforeAll(async () => {
     startTestHost({ env: { RJ_STEP_TIMEOUT_SECONDS: "300", RJ_STEP_RETRIES: "1", RJ_ESCROW_FIRST_RETRY_SECONDS: "6", RJ_ESCROW_ATTEMPTS: "3" } }),
     startTestHost({ env: { RJ_STEP_TIMEOUT_SECONDS: "30", RJ_STEP_RETRIES: "2" } }),
   ]);
-  host.services.requiredPackages = { requiredPackages: async (_realm, deviceId) => packagesByDevice.get(deviceId) ?? [] };
+  await publishPackages(host, CONTOSO_TENANT_ID);
 });
 afterAll(async () => {
   await Promise.all([host?.stop(), quick?.stop()]);
@@ -53,7 +72,7 @@ async function adminToken(tenantId = CONTOSO_TENANT_ID): Promise<string> {
 
 /** Enrolls a new device (policy and packages set first, as the plan is loaded at enroll) and sends its first state report. */
 async function enrolled(
-  options: { tenantId?: string; policy?: PolicyDocument; packages?: PlannedPackage[]; script?: AgentScript; withUser?: boolean; state?: Record<string, unknown>; on?: RunningLocalHost } = {},
+  options: { tenantId?: string; policy?: PolicyDocument; packages?: string[]; script?: AgentScript; withUser?: boolean; state?: Record<string, unknown>; on?: RunningLocalHost } = {},
 ): Promise<Enrolled> {
   const h = options.on ?? host;
   const tenantId = options.tenantId ?? CONTOSO_TENANT_ID;
@@ -62,7 +81,14 @@ async function enrolled(
     const put = await asUser(h, await userToken(h, tenantId, { admin: true }), `/api/admin/v1/policies/device:${device.deviceId}`, { method: "PUT", body: options.policy });
     expect(put.status).toBe(200);
   }
-  if (options.packages !== undefined) packagesByDevice.set(device.deviceId, options.packages);
+  for (const packageId of options.packages ?? []) {
+    const admin = await userToken(h, tenantId, { admin: true });
+    const res = await asUser(h, admin, `/api/admin/v1/assignments/${packageId}-for-${device.deviceId.slice(0, 8)}`, {
+      method: "PUT",
+      body: { packageId, target: { type: "device", id: device.deviceId }, intent: "required" },
+    });
+    expect([200, 201]).toContain(res.status);
+  }
   const token = await userToken(h, tenantId);
   const res = await asDevice(h, device, "/api/agent/v1/enroll", { method: "POST", ...(options.withUser === false ? {} : { token }) });
   expect(res.status).toBe(201);
@@ -83,7 +109,7 @@ const CHECKS = ["check-updates", "check-encryption", "check-firewall", "check-an
 
 describe.concurrent("the initial run", () => {
   it("when a healthy device follows every step, then the run succeeds with its required packages installed in order", async () => {
-    const { device, agent, runId } = await enrolled({ packages: SYSTEM_PACKAGES });
+    const { device, agent, runId } = await enrolled({ packages: REQUIRED_PACKAGES });
     const end = await agent.run();
     expect(end).toMatchObject({ runId, status: "succeeded", step: null });
     expect(agent.seen).toEqual([...CHECKS, "bitlocker", "install-vcredist140", "install-7zip", "restart", "confirm-user", "install-user-teams-personal"]);
@@ -143,7 +169,7 @@ describe.concurrent("the initial run", () => {
   });
 
   it("when a package fails to install, then the run fails at that install", async () => {
-    const { agent } = await enrolled({ packages: SYSTEM_PACKAGES, script: { failInstalls: ["7zip"] } });
+    const { agent } = await enrolled({ packages: REQUIRED_PACKAGES, script: { failInstalls: ["7zip"] } });
     const end = await agent.run();
     expect(end.failure).toMatchObject({ reason: "install-failed", stepId: "install-7zip", detail: "exit code 1603" });
     expect(agent.seen.at(-1)).toBe("install-7zip");

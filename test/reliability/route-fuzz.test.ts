@@ -21,8 +21,9 @@ let storage: SnapshotOptions;
 let settled: Record<string, string> | undefined;
 
 beforeAll(async () => {
-  // A generous device budget: this file probes validation, the rate limit has its own tests.
-  host = await startReliabilityHost({ env: { RJ_DEVICE_RATE_PER_MINUTE: "1000000" } });
+  // A generous device budget: this file probes validation, the rate limit has its own tests. Step timeouts longer
+  // than the file: an enrolled device's onboarding run must not move on its own while storage is compared.
+  host = await startReliabilityHost({ env: { RJ_DEVICE_RATE_PER_MINUTE: "1000000", RJ_STEP_TIMEOUT_SECONDS: "864000" } });
   identities = await fuzzIdentities(host);
   storage = { connectionString: inject("storageConnectionString"), prefix: host.services.settings.RJ_TABLE_PREFIX };
   settled = await settledSnapshot(storage);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
+import type { GraphAccess } from "../../lib/app/compose.js";
 import { localHostSettings } from "../../lib/localhost/local-settings.js";
 import { startLocalHost, type RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { silentLogger } from "../../lib/telemetry/logger.js";
@@ -18,6 +19,8 @@ export interface TestHostOptions {
   telemetry?: Telemetry;
   /** Seed the demo packages (off by default: tests start from an empty catalogue). */
   seedPackages?: boolean;
+  /** Where Graph realms' directory calls go (a local fake Graph in tests). */
+  graphAccess?: GraphAccess;
 }
 
 /** A unique table prefix so that hosts sharing one Azurite never see each other's rows. */
@@ -45,5 +48,6 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Runn
     log: silentLogger,
     seedPackages: options.seedPackages ?? false,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.graphAccess ? { graphAccess: options.graphAccess } : {}),
   });
 }

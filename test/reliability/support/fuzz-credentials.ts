@@ -5,6 +5,8 @@ import type { CredentialKind } from "./fuzz-requests.js";
 
 /** Real identities of the demo realms, so fuzzed requests also reach past authentication. */
 export interface FuzzIdentities {
+  /** The device enrolled in Contoso (the "device" credentials). */
+  deviceId: string;
   headersFor(kind: CredentialKind): Promise<Record<string, string>>;
 }
 
@@ -33,6 +35,7 @@ export async function fuzzIdentities(host: RunningLocalHost): Promise<FuzzIdenti
   const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
   const as = async (d: HostDevice): Promise<Record<string, string>> => ({ "x-rj-device-assertion": await assertionFor(host, d) });
   return {
+    deviceId: device.deviceId,
     async headersFor(kind) {
       switch (kind) {
         case "none":
