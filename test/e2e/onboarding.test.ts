@@ -284,7 +284,7 @@ describe("the admin's views", () => {
 
 describe("retrying only the failed step", () => {
   it("when a user package failed, then helpdesk's single-step retry finishes the run without publishing the restart again", async () => {
-    const failing = await enrolled({ packages: SYSTEM_PACKAGES, script: { failInstalls: ["teams-personal"] } });
+    const failing = await enrolled({ packages: REQUIRED_PACKAGES, script: { failInstalls: ["teams-personal"] } });
     const first = await failing.agent.run();
     expect(first).toMatchObject({ status: "failed" });
     expect((await adminDevice(failing.device.deviceId)).onboarding.failure).toMatchObject({ reason: "install-failed" });

@@ -318,6 +318,9 @@ const CREDENTIALS_FOR: Record<AuthRequirement, CredentialKind> = {
   "device+user": "device+user",
   user: "user",
   admin: "admin",
+  // An admin holds every lower realm role too.
+  reader: "admin",
+  helpdesk: "admin",
   operator: "operator",
 };
 
