@@ -60,9 +60,12 @@ async function publish(spec: NupkgSpec | Uint8Array): Promise<Response> {
   });
 }
 
+/** The package container's blobs; none while the container does not exist yet (it appears with the first stored package). */
 async function blobNames(): Promise<string[]> {
+  const container = host.services.blobs.getContainerClient(PACKAGE_CONTAINER);
+  if (!(await container.exists())) return [];
   const names: string[] = [];
-  for await (const b of host.services.blobs.getContainerClient(PACKAGE_CONTAINER).listBlobsFlat()) names.push(b.name);
+  for await (const b of container.listBlobsFlat()) names.push(b.name);
   return names.sort();
 }
 

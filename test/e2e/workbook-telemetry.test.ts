@@ -5,6 +5,7 @@ import type { RunningLocalHost } from "../../lib/localhost/local-host.js";
 import { RecordingTelemetry } from "../../lib/telemetry/telemetry.js";
 import { TestAgent, type AgentScript, type AgentTransport } from "../integration/onboarding/onboarding-driver.js";
 import { asDevice, asUser, newDevice, userToken } from "../support/host-identities.js";
+import { buildNupkg } from "../support/nupkg-builder.js";
 import { startTestHost } from "../support/test-host.js";
 import { kqlReferences } from "../unit/infra/kql-references.js";
 
@@ -33,7 +34,7 @@ function comparedValues(query: string): { dimension: string; value: string }[] {
   return [...filters.matchAll(/tostring\(\s*customDimensions\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*==\s*(["'])([^"']*)\2/g)].map((m) => ({ dimension: m[1] ?? "", value: m[3] ?? "" }));
 }
 
-async function enrolledAgent(script: AgentScript = {}): Promise<TestAgent> {
+async function enrolledAgent(script: AgentScript = {}): Promise<TestAgent & { deviceId: string }> {
   const device = await newDevice(host, CONTOSO_TENANT_ID);
   const token = await userToken(host, CONTOSO_TENANT_ID);
   const res = await asDevice(host, device, "/api/agent/v1/enroll", { method: "POST", token });
@@ -45,7 +46,7 @@ async function enrolledAgent(script: AgentScript = {}): Promise<TestAgent> {
       asDevice(host, device, path, { ...(init.method ? { method: init.method } : {}), ...(init.body !== undefined ? { body: init.body } : {}), ...(init.user === true ? { token } : {}) }),
     anonymous: (path, init) => fetch(`${host.url}${path}`, { method: init.method, headers: { "content-type": "application/json" }, body: JSON.stringify(init.body) }),
   };
-  return new TestAgent(transport, script);
+  return Object.assign(new TestAgent(transport, script), { deviceId: device.deviceId });
 }
 
 beforeAll(async () => {
@@ -67,6 +68,22 @@ beforeAll(async () => {
 
   const admin = await userToken(host, CONTOSO_TENANT_ID, { admin: true });
   expect((await asUser(host, admin, "/api/admin/v1/reconcile", { method: "POST" })).status).toBe(200);
+
+  // A required package whose dependency was never published, forced onto one device: its run fails required-undeliverable.
+  const published = await fetch(`${host.url}/api/admin/v1/packages?force=true`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${admin}` },
+    body: buildNupkg({ id: "Contoso.Orphan", version: "1.0.0", dependencies: [{ id: "Contoso.Missing", version: "1.0.0" }] }),
+  });
+  expect(published.status).toBe(201);
+  const stranded = await enrolledAgent();
+  const assigned = await asUser(host, admin, "/api/admin/v1/assignments/orphan-required?force=true", {
+    method: "PUT",
+    body: { packageId: "Contoso.Orphan", target: { type: "device", id: stranded.deviceId }, intent: "required" },
+  });
+  expect(assigned.status).toBe(201);
+  await stranded.report();
+  expect((await stranded.run()).failure?.reason).toBe("required-undeliverable");
 }, 120_000);
 afterAll(async () => {
   await host.stop();
