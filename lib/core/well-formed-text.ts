@@ -34,25 +34,38 @@ function describePath(path: readonly (string | number)[]): string {
   return text.length > MAX_PATH_CHARS ? `${text.slice(0, MAX_PATH_CHARS)}…` : text;
 }
 
+interface Visit {
+  value: unknown;
+  parent: Visit | undefined;
+  key: string | number | undefined;
+}
+
+// Paths are rebuilt from parent links only on a refusal, so the walk stays linear however deep the value is.
+function pathOf(visit: Visit): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let v: Visit | undefined = visit; v !== undefined && v.key !== undefined; v = v.parent) path.push(v.key);
+  return path.reverse();
+}
+
 /**
  * Refuses a parsed JSON value holding an ill-formed string or key, a control character in a key, or one
  * in a string other than tab, LF and CR. Walks iteratively (no recursion, whatever the nesting).
  * Throws AppError validation "invalid-text" naming where; the value itself is never echoed.
  */
 export function assertWellFormedJson(value: unknown, what = "body"): void {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  const stack: Visit[] = [{ value, parent: undefined, key: undefined }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const current = item.value;
     if (typeof current === "string") {
       const fault = textFault(current, true);
-      if (fault !== undefined) throw textError(`A string of the ${what} at ${describePath(item.path)} ${FAULT_DETAIL[fault]}`);
+      if (fault !== undefined) throw textError(`A string of the ${what} at ${describePath(pathOf(item))} ${FAULT_DETAIL[fault]}`);
     } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i] as unknown, path: [...item.path, i] });
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i] as unknown, parent: item, key: i });
     } else if (typeof current === "object" && current !== null) {
       for (const [key, child] of Object.entries(current)) {
         const fault = textFault(key, false);
-        if (fault !== undefined) throw textError(`A key of the ${what} at ${describePath(item.path)} ${FAULT_DETAIL[fault]}`);
-        stack.push({ value: child, path: [...item.path, key] });
+        if (fault !== undefined) throw textError(`A key of the ${what} at ${describePath(pathOf(item))} ${FAULT_DETAIL[fault]}`);
+        stack.push({ value: child, parent: item, key });
       }
     }
   }
