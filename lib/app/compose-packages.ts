@@ -48,6 +48,7 @@ export function composePackages(deps: {
     uploads: new UploadSessionService({
       sessions: new UploadSessionRepository(() => deps.tables.table(UPLOAD_SESSIONS_TABLE)),
       container: deps.containers.client(PACKAGE_CONTAINER),
+      ensureContainer: () => deps.containers.container(PACKAGE_CONTAINER),
       clock: deps.clock,
       sasKeys,
       limitBytes: deps.sessionLimitBytes,

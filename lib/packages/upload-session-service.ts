@@ -18,6 +18,8 @@ export interface UploadSessionDeps {
   sessions: UploadSessionRepository;
   /** The package container, where `uploads/<id>` lives. */
   container: ContainerClient;
+  /** Makes sure the package container exists: the client writes through the SAS, and nothing creates it on that path. */
+  ensureContainer(): Promise<unknown>;
   clock: Clock;
   sasKeys(): Promise<SasSigningKeys>;
   /** Largest package a session may publish (RJ_SESSION_UPLOAD_LIMIT_BYTES). */
@@ -61,6 +63,7 @@ export class UploadSessionService {
       force: false,
     };
     const uploadUrl = writeSasUrl(this.deps.container.getBlobClient(session.blobName), await this.deps.sasKeys(), expiresOn, this.deps.clock);
+    await this.deps.ensureContainer();
     await this.deps.sessions.create(session);
     return { session, uploadUrl };
   }
