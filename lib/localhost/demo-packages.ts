@@ -1,7 +1,6 @@
 import { strToU8, zipSync } from "fflate";
-import { PACKAGE_CONTAINER } from "../app/compose-packages.js";
+import { publishDeps } from "../app/publish-deps.js";
 import type { AppServices } from "../app/services.js";
-import { sharedContentHashPool } from "../content/shared-hash-pool.js";
 import { publishUpload } from "../packages/publish-upload.js";
 
 interface DemoPackage {
@@ -69,14 +68,7 @@ export async function seedDemoPackages(services: AppServices, realmId: string): 
   for (const p of DEMO_PACKAGES) {
     const bytes = demoNupkg(p);
     await publishUpload(
-      {
-        catalogue: services.packages.catalogue,
-        container: await services.containers.container(PACKAGE_CONTAINER),
-        contentInfo: services.contentInfo,
-        keys: await services.sasKeys(),
-        clock: services.clock,
-        hasher: sharedContentHashPool(),
-      },
+      await publishDeps(services),
       realmId,
       (async function* () {
         yield bytes;

@@ -24,16 +24,30 @@ export const MAX_READ_SAS_MS = 60 * 60 * 1000;
  * expiresOn is not in the future, or when it is more than an hour away.
  */
 export function readSasUrl(blobClient: BlobClient, keys: SasSigningKeys, expiresOn: Date, clock: Clock = systemClock): string {
-  const now = clock.now();
-  const lifetime = expiresOn.getTime() - now;
+  return signedBlobUrl(blobClient, keys, expiresOn, { permissions: "r", label: "read" }, clock);
+}
+
+/**
+ * The blob's URL with a SAS of exactly `permissions` for that blob, valid until expiresOn (at most an hour away),
+ * HTTPS-only unless the endpoint itself is http. Prefers the shared key. Throws AppError("internal") when neither
+ * key is given or the lifetime is out of range (`label` names the SAS in that message).
+ */
+export function signedBlobUrl(
+  blobClient: BlobClient,
+  keys: SasSigningKeys,
+  expiresOn: Date,
+  access: { permissions: string; label: string },
+  clock: Clock = systemClock,
+): string {
+  const lifetime = expiresOn.getTime() - clock.now();
   if (!(lifetime > 0) || lifetime > MAX_READ_SAS_MS) {
-    throw new AppError("internal", `A read SAS must expire within the next hour (asked for ${Math.round(lifetime / 1000)} s)`);
+    throw new AppError("internal", `A ${access.label} SAS must expire within the next hour (asked for ${Math.round(lifetime / 1000)} s)`);
   }
   const url = new URL(blobClient.url);
   const values = {
     containerName: blobClient.containerName,
     blobName: blobClient.name,
-    permissions: BlobSASPermissions.parse("r"),
+    permissions: BlobSASPermissions.parse(access.permissions),
     expiresOn,
     protocol: url.protocol === "http:" ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
   };
