@@ -77,11 +77,11 @@ export class AzureOrchestrationClient implements OrchestrationClient {
     return (await this.client.purgeInstanceHistory(instanceId)).instancesDeleted > 0;
   }
 
-  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+  async purgeFinishedBetween(from: Date, to: Date): Promise<number> {
     const { OrchestrationRuntimeStatus: S } = durableFunctions;
     const result = await this.client.purgeInstanceHistoryBy({
-      createdTimeFrom: new Date(0),
-      createdTimeTo: cutoff,
+      createdTimeFrom: from,
+      createdTimeTo: to,
       runtimeStatus: [S.Completed, S.Failed, S.Terminated],
     });
     return result.instancesDeleted;

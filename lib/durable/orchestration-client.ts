@@ -34,9 +34,9 @@ export interface OrchestrationClient {
   /** Deletes a finished instance's record and history. False when absent or not finished. */
   purge(instanceId: string): Promise<boolean>;
   /**
-   * Deletes the records and histories of every finished instance (Completed, Failed, Terminated)
-   * created before `cutoff`; returns how many. Optional: the Durable client has it (purgeInstanceHistoryBy);
+   * Deletes the records and histories of the finished instances (Completed, Failed, Terminated)
+   * created in [from, to); returns how many. Optional: the Durable client has it (purgeInstanceHistoryBy);
    * where absent, reconciliation lists finished instances itself and purges them one by one.
    */
-  purgeFinishedBefore?(cutoff: Date): Promise<number>;
+  purgeFinishedBetween?(from: Date, to: Date): Promise<number>;
 }
