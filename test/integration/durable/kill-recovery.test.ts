@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-function worker(args: string[]): { child: ChildProcess; output: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+function worker(args: string[]): { child: ChildProcess; stdoutSoFar: () => string; output: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [join(buildDir, "test/support/durable-fixtures/kill-worker.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -33,7 +33,7 @@ function worker(args: string[]): { child: ChildProcess; output: Promise<{ code: 
   const output = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
-  return { child, output };
+  return { child, stdoutSoFar: () => stdout, output };
 }
 
 const markers = (file: string): { id: string; step: number; pid: number }[] =>
@@ -56,7 +56,9 @@ describe("LocalDurableRuntime across a kill -9", () => {
     const first = worker([cs, table, markerFile, "start", String(INSTANCES)]);
     let exitedEarly: { stderr: string } | undefined;
     void first.output.then((o) => (exitedEarly = o));
-    for (let i = 0; markers(markerFile).length < 30; i++) {
+    // Killed once every instance is started (the worker says so) and 30 steps ran: under CPU load the
+    // steps of the first instances can run before the last ones are created.
+    for (let i = 0; markers(markerFile).length < 30 || !first.stdoutSoFar().includes("started"); i++) {
       if (exitedEarly !== undefined) throw new Error(`first worker exited: ${exitedEarly.stderr}`);
       if (i > 6000) throw new Error("first worker made no progress");
       await new Promise((r) => setTimeout(r, 10));
