@@ -176,7 +176,7 @@ export async function composeServices(settings: Settings, options: ComposeOption
     releases: new ReleaseRepository(() => tables.table("Releases")),
     audit: new AuditLog(() => tables.table("Audit"), clock),
     impact,
-    changes: new GuardedChanges({ impact, catalogue: packageParts.packages.catalogue, assignments: packageParts.packages.assignments, clock }),
+    changes: new GuardedChanges({ impact, directory, catalogue: packageParts.packages.catalogue, assignments: packageParts.packages.assignments, clock }),
     requiredPackages: new CatalogueRequiredPackages({ delivery: packageParts.packages.delivery, devices, policies, directory }),
     orchestrations: (invocation) => AzureOrchestrationClient.fromContext(invocation),
   };

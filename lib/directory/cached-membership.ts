@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import type { AlternativeSecurityId, Directory, DirectoryUser } from "./directory.js";
+import type { AlternativeSecurityId, Directory, DirectoryGroup, DirectoryUser } from "./directory.js";
 import { TtlCache } from "./ttl-cache.js";
 
 /**
@@ -19,6 +19,9 @@ export class CachedMembershipDirectory implements Directory {
 
   getUser(realmId: string, userIdOrUpn: string): Promise<DirectoryUser | undefined> {
     return this.inner.getUser(realmId, userIdOrUpn);
+  }
+  getGroup(realmId: string, groupId: string): Promise<DirectoryGroup | undefined> {
+    return this.inner.getGroup(realmId, groupId);
   }
   transitiveGroupIds(realmId: string, userId: string): Promise<string[]> {
     return this.memberships.get(`${realmId}|user|${userId.toLowerCase()}`, () => this.inner.transitiveGroupIds(realmId, userId));

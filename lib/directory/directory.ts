@@ -38,6 +38,19 @@ export interface UserDirectory {
   getUser(realmId: string, userIdOrUpn: string): Promise<DirectoryUser | undefined>;
 }
 
+/** A directory group as lists and checks need it. */
+export interface DirectoryGroup {
+  /** Entra object id (GUID), or the local directory's id. */
+  id: string;
+  displayName?: string;
+}
+
+/** Group lookup. */
+export interface GroupDirectory {
+  /** Returns the group by object id, or undefined when the directory has no such group. Throws AppError "upstream" when the directory fails. */
+  getGroup(realmId: string, groupId: string): Promise<DirectoryGroup | undefined>;
+}
+
 /** Transitive group membership of users and devices (group object ids). */
 export interface GroupMembership {
   /** Returns the ids of every group the user belongs to, directly or through nested groups; [] when the user is absent. Throws AppError "upstream". */
@@ -69,6 +82,7 @@ export interface DeviceCertificateTrust {
 /** Everything the back-end reads from a realm's directory (Graph or the local directory). */
 export interface Directory
   extends UserDirectory,
+    GroupDirectory,
     GroupMembership,
     PasswordPolicySource,
     BitLockerEscrowCheck,

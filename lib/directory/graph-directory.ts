@@ -5,6 +5,7 @@ import {
   DEFAULT_PASSWORD_VALIDITY_DAYS,
   type AlternativeSecurityId,
   type Directory,
+  type DirectoryGroup,
   type DirectoryUser,
 } from "./directory.js";
 import { GraphCaller, type GraphCallLimits } from "./graph-caller.js";
@@ -13,6 +14,7 @@ import {
   GRAPH_USER_SELECT,
   graphDevicePageSchema,
   graphDomainSchema,
+  graphGroupSchema,
   graphRecoveryKeyPageSchema,
   graphUserSchema,
 } from "./graph-schemas.js";
@@ -78,6 +80,16 @@ export class GraphDirectory implements Directory {
       }
     }
     return result;
+  }
+
+  async getGroup(realmId: string, groupId: string): Promise<DirectoryGroup | undefined> {
+    if (!GUID.test(groupId)) return undefined;
+    const group = await this.caller(realmId).get(
+      "group lookup",
+      (c) => c.api(`/groups/${encodeURIComponent(groupId)}`).select(["id", "displayName"]),
+      graphGroupSchema,
+    );
+    return group === undefined ? undefined : { id: group.id, ...(group.displayName ? { displayName: group.displayName } : {}) };
   }
 
   transitiveGroupIds(realmId: string, userId: string): Promise<string[]> {

@@ -34,6 +34,12 @@ export const graphIdPageSchema = z.object({
   "@odata.nextLink": z.string().optional(),
 });
 
+/** GET /groups/{id}?$select=id,displayName */
+export const graphGroupSchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string().nullish(),
+});
+
 /** GET /domains/{id} */
 export const graphDomainSchema = z.object({
   id: z.string(),

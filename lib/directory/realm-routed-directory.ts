@@ -1,5 +1,5 @@
 import type { RealmLookup } from "../realms/realm.js";
-import type { AlternativeSecurityId, Directory, DirectoryUser } from "./directory.js";
+import type { AlternativeSecurityId, Directory, DirectoryGroup, DirectoryUser } from "./directory.js";
 
 /**
  * Sends each call to the realm's directory: Graph for realms with Graph consent, the local directory
@@ -26,6 +26,9 @@ export class RealmRoutedDirectory implements Directory {
 
   async getUser(realmId: string, userIdOrUpn: string): Promise<DirectoryUser | undefined> {
     return (await this.pick(realmId)).getUser(realmId, userIdOrUpn);
+  }
+  async getGroup(realmId: string, groupId: string): Promise<DirectoryGroup | undefined> {
+    return (await this.pick(realmId)).getGroup(realmId, groupId);
   }
   async transitiveGroupIds(realmId: string, userId: string): Promise<string[]> {
     return (await this.pick(realmId)).transitiveGroupIds(realmId, userId);

@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.js";
+import type { GroupDirectory, UserDirectory } from "../directory/directory.js";
 import { AppError } from "../core/errors.js";
-import { DELIVERING_INTENTS, parseAssignmentBody, parseAssignmentId, type Assignment } from "./assignment-schema.js";
+import { DELIVERING_INTENTS, parseAssignmentBody, parseAssignmentId, type Assignment, type AssignmentTarget } from "./assignment-schema.js";
 import type { AssignmentService } from "./assignment-service.js";
 import type { CatalogueService } from "./catalogue-service.js";
 import type { DeliveryImpact } from "./delivery-impact.js";
@@ -12,6 +13,8 @@ export type Guarded<T> = { done: true; value: T; impact: DeliveryImpact } | { do
 
 interface Deps {
   impact: ImpactService;
+  /** The realm's directory (Graph or local), to refuse targets that do not exist. */
+  directory: GroupDirectory & UserDirectory;
   catalogue: CatalogueService;
   assignments: AssignmentService;
   clock: Clock;
@@ -25,7 +28,10 @@ interface Deps {
 export class GuardedChanges {
   constructor(private readonly deps: Deps) {}
 
-  /** PUT an assignment. Throws validation errors, not-found "package-not-found" when a delivering intent names no catalogue package, 409. */
+  /**
+   * PUT an assignment. Throws validation errors; not-found "package-not-found" when a delivering intent names no
+   * catalogue package, "group-not-found" / "user-not-found" when the directory has no such target; 409.
+   */
   async putAssignment(realmId: string, assignmentId: string, body: unknown, flags: ImpactFlags): Promise<Guarded<{ assignment: Assignment; created: boolean }>> {
     const id = parseAssignmentId(assignmentId);
     const parsed = parseAssignmentBody(body);
@@ -34,10 +40,25 @@ export class GuardedChanges {
       const known = (await this.deps.catalogue.list(realmId)).some((p) => normalizePackageId(p.id) === key);
       if (!known) throw new AppError("not-found", `No package "${parsed.packageId}" in this realm; publish it before assigning it`, { code: "package-not-found" });
     }
+    await this.requireTarget(realmId, parsed.target);
     const candidate: Assignment = { ...parsed, realmId, assignmentId: id, updatedAt: new Date(this.deps.clock.now()).toISOString() };
     const impact = await this.deps.impact.guard(realmId, { kind: "put-assignment", assignment: candidate }, flags);
     if (flags.dryRun) return { done: false, impact };
     return { done: true, value: await this.deps.assignments.put(realmId, id, body), impact };
+  }
+
+  /**
+   * Groups and users must exist in the realm's directory, as Intune only lets admins pick existing ones: an
+   * assignment to a mistyped id would otherwise reach nobody without a word. Device targets are not checked:
+   * they name the agent's device id, which may be assigned before the device first enrolls.
+   */
+  private async requireTarget(realmId: string, target: AssignmentTarget): Promise<void> {
+    if (target.type === "group" && (await this.deps.directory.getGroup(realmId, target.id)) === undefined) {
+      throw new AppError("not-found", `No group "${target.id}" in this realm's directory`, { code: "group-not-found" });
+    }
+    if (target.type === "user" && (await this.deps.directory.getUser(realmId, target.id)) === undefined) {
+      throw new AppError("not-found", `No user "${target.id}" in this realm's directory`, { code: "user-not-found" });
+    }
   }
 
   /** DELETE an assignment. Throws not-found when absent, 409 when breaking. */

@@ -170,6 +170,28 @@ describe("impact before change", () => {
     expect((await asUser(host, admin, "/api/admin/v1/assignments/exclude-shared", { method: "DELETE" })).status).toBe(204);
     expect(await undeliverableList()).toEqual([]);
   }, 120_000);
+
+  it("when an assignment targets a group or user the realm's directory does not know, then 404 names it and nothing is stored, whatever the intent", async () => {
+    const ghostGroup = "1b000000-0000-4000-8000-0000000000ff";
+    for (const intent of ["required", "exclude"]) {
+      const res = await assign(`ghost-group-${intent}`, { packageId: "App.Core", target: { type: "group", id: ghostGroup }, intent });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      const problem = (await res.json()) as { type: string; detail: string };
+      expect(problem.type).toMatch(/group-not-found$/);
+      expect(problem.detail).toContain(ghostGroup);
+      expect((await asUser(host, admin, `/api/admin/v1/assignments/ghost-group-${intent}`)).status).toBe(404);
+    }
+    const ghostUser = await assign("ghost-user", { packageId: "App.Core", target: { type: "user", id: "nobody@contoso.example" }, intent: "available" });
+    expect(ghostUser.status).toBe(404);
+    expect(((await ghostUser.json()) as { type: string }).type).toMatch(/user-not-found$/);
+    expect((await asUser(host, admin, "/api/admin/v1/assignments/ghost-user")).status).toBe(404);
+
+    // The same bodies with targets the directory knows are taken.
+    expect((await assign("finance-available", { packageId: "App.Core", target: { type: "group", id: DEMO_IDS.contoso.finance }, intent: "available" })).status).toBe(201);
+    expect((await assign("megan-available", { packageId: "App.Core", target: { type: "user", id: DEMO_IDS.contoso.megan }, intent: "available" })).status).toBe(201);
+    for (const id of ["finance-available", "megan-available"]) expect((await asUser(host, admin, `/api/admin/v1/assignments/${id}`, { method: "DELETE" })).status).toBe(204);
+  }, 60_000);
 });
 
 async function deviceCount(): Promise<number> {

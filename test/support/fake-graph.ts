@@ -49,6 +49,8 @@ export interface FakeGraphState {
   /** Domain name -> passwordValidityPeriodInDays (null when unset). */
   domains: Map<string, number | null>;
   recoveryKeys: Array<{ id: string; deviceId: string; createdDateTime: string; volumeType: number }>;
+  /** Groups answered by GET /groups/{id} (absent: none). */
+  groups?: Array<{ id: string; displayName: string }>;
 }
 
 export interface FakeGraph {
@@ -156,6 +158,11 @@ function route(fake: FakeGraph, state: FakeGraphState, url: URL, res: ServerResp
   if (collection === "devices" && key !== undefined && navigation === "transitiveMemberOf" && cast === "microsoft.graph.group") {
     if (!state.devices.some((d) => d.id === key)) return graphError(res, 404, "Request_ResourceNotFound", "No device");
     return page(fake, url, res, state.deviceGroups.get(key) ?? []);
+  }
+  if (collection === "groups" && key !== undefined && navigation === undefined) {
+    const group = (state.groups ?? []).find((g) => g.id.toLowerCase() === key.toLowerCase());
+    if (group === undefined) return graphError(res, 404, "Request_ResourceNotFound", `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+    return json(res, 200, { "@odata.context": `${context}#groups/$entity`, ...selectFields(group, url) });
   }
   if (collection === "domains" && key !== undefined) {
     if (!state.domains.has(key.toLowerCase())) return graphError(res, 404, "Request_ResourceNotFound", "No domain");

@@ -89,6 +89,7 @@ beforeEach(() => {
     },
   ];
   fake.state.deviceGroups = new Map([[DEVICE_OBJECT_ID, [GROUPS[0] as string]]]);
+  fake.state.groups = [];
   fake.state.domains = new Map<string, number | null>([
     ["contoso.example", 120],
     ["unset.example", null],
@@ -132,6 +133,17 @@ describe("GraphDirectory over HTTP against a fake Graph", () => {
       `Bearer token-for-${TENANT_A}`,
       `Bearer token-for-${TENANT_B}`,
     ]);
+  });
+
+  it("when a group is read by id, then its id and display name arrive asking only for those; an unknown group (404) or a non-GUID id is undefined", async () => {
+    const groupId = GROUPS[0] as string;
+    fake.state.groups = [{ id: groupId, displayName: "All Staff" }];
+    await expect(directory().getGroup(TENANT_A, groupId)).resolves.toEqual({ id: groupId, displayName: "All Staff" });
+    expect(requestsTo(`/v1.0/groups/${groupId}`)[0]?.query.get("$select")).toBe("id,displayName");
+    await expect(directory().getGroup(TENANT_A, "00000000-0000-4000-8000-0000000000ee")).resolves.toBeUndefined();
+    const before = fake.requests.length;
+    await expect(directory().getGroup(TENANT_A, "not-a-guid")).resolves.toBeUndefined();
+    expect(fake.requests.length).toBe(before);
   });
 
   it("when the user does not exist (404), then getUser answers undefined", async () => {

@@ -7,6 +7,7 @@ function countingDirectory(groups: string[]): { directory: Directory; calls: () 
   let calls = 0;
   const directory: Directory = {
     getUser: async () => undefined,
+    getGroup: async () => undefined,
     transitiveGroupIds: async () => {
       calls++;
       return [...groups];
